@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "awsenv",
+  products: [
+    .executable(name: "awsenv", targets: ["awsenv"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // libsecret-1 (the Secret Service client): headers and link flags from pkg-config.
+    .systemLibrary(
+      name: "CLibSecret",
+      path: "Sources/CLibSecret",
+      pkgConfig: "libsecret-1",
+      providers: [.apt(["libsecret-1-dev"])]
+    ),
+    // A few lines of C for what Swift cannot call or express: GLib error-domain macros and a
+    // watchdog that cancels a blocking D-Bus call after a deadline.
+    .target(
+      name: "CLibSecretShim",
+      dependencies: ["CLibSecret"],
+      path: "Sources/CLibSecretShim"
+    ),
+    // Everything awsenv knows: config files, profiles, the keyring, shell dialects. No printing,
+    // no exit.
+    .target(
+      name: "AwsenvCore",
+      dependencies: ["CLibSecret", "CLibSecretShim"],
+      path: "Sources/AwsenvCore"
+    ),
+    // The command line: parses arguments, wires the real dependencies, prints.
+    .executableTarget(
+      name: "awsenv",
+      dependencies: [
+        "AwsenvCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/awsenv"
+    ),
+    .testTarget(
+      name: "AwsenvCoreTests",
+      dependencies: ["AwsenvCore"],
+      path: "Tests/AwsenvCoreTests"
+    ),
+    // Drives the built binary inside a private D-Bus session with a real gnome-keyring, and
+    // real bash, zsh and fish.
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: [],
+      path: "Tests/IntegrationTests"
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

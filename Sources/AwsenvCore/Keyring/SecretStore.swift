@@ -1,0 +1,107 @@
+import Synchronization
+
+/// A place that keeps secrets under searchable attributes: the desktop keyring in the binary,
+/// a dictionary in unit tests.
+///
+/// Attributes are plain strings and are never secret: they are what listing and finding read,
+/// so that neither has to unlock or decrypt an item. Every method answers within the store's
+/// deadline or throws ``KeyringError/timedOut(seconds:)``.
+public protocol SecretStore: Sendable {
+  /// Stores `secret` under `attributes`, replacing the item whose attributes are exactly these.
+  func store(label: String, attributes: [String: String], secret: String) throws(KeyringError)
+
+  /// The secret of the one item whose attributes include all of `attributes`, or nil when no
+  /// item matches.
+  func lookup(_ attributes: [String: String]) throws(KeyringError) -> String?
+
+  /// The attributes of every item whose attributes include all of `attributes`; no secret is
+  /// read, so nothing is unlocked.
+  func search(_ attributes: [String: String]) throws(KeyringError) -> [[String: String]]
+
+  /// Deletes every item whose attributes include all of `attributes`; returns how many.
+  @discardableResult
+  func delete(_ attributes: [String: String]) throws(KeyringError) -> Int
+}
+
+/// Why the keyring could not answer. Each message says what to do next; none holds a secret.
+public enum KeyringError: Error, Equatable, Sendable {
+  /// No D-Bus session bus could be reached (no DBUS_SESSION_BUS_ADDRESS, or it is stale).
+  case noSessionBus(String)
+  /// The bus answered, but no program serves the Secret Service on it.
+  case noProvider(String)
+  /// The collection does not exist (a fresh account has no "login" keyring yet).
+  case noCollection(String)
+  /// The collection is locked and unlocking it failed or was dismissed.
+  case locked(String)
+  /// The provider did not answer before the deadline (it may be hung or waiting on a prompt).
+  case timedOut(seconds: Double)
+  /// The provider reported an error awsenv does not know more about.
+  case failed(String)
+
+  /// One line for the user, without the `awsenv:` prefix.
+  public var message: String {
+    switch self {
+    case .noSessionBus(let detail):
+      return "cannot reach the D-Bus session bus (\(detail)); "
+        + "run awsenv inside a desktop session, or start one with `dbus-run-session -- $SHELL`"
+    case .noProvider(let detail):
+      return "no Secret Service provider is running on the session bus (\(detail)); "
+        + "install and start gnome-keyring, KeePassXC (with Secret Service integration) or KWallet"
+    case .noCollection(let name):
+      return "the keyring collection '\(name)' does not exist; create it in your keyring app "
+        + "(Seahorse: File > New > Password Keyring) or set AWSENV_KEYRING_COLLECTION"
+    case .locked(let name):
+      return "the keyring collection '\(name)' is locked and was not unlocked; "
+        + "unlock it in your keyring app (or log in again) and retry"
+    case .timedOut(let seconds):
+      return "the keyring did not answer within \(formatSeconds(seconds)) s; "
+        + "its provider may be hung: restart it (e.g. `pkill gnome-keyring-d`) and retry"
+    case .failed(let detail):
+      return "the keyring failed: \(detail)"
+    }
+  }
+}
+
+private func formatSeconds(_ seconds: Double) -> String {
+  seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}
+
+/// A ``SecretStore`` in memory, for unit tests.
+public final class InMemorySecretStore: SecretStore {
+  private struct Item {
+    var label: String
+    var attributes: [String: String]
+    var secret: String
+  }
+
+  private let items = Mutex<[Item]>([])
+
+  public init() {}
+
+  public func store(label: String, attributes: [String: String], secret: String) throws(KeyringError) {
+    items.withLock { items in
+      items.removeAll { $0.attributes == attributes }
+      items.append(Item(label: label, attributes: attributes, secret: secret))
+    }
+  }
+
+  public func lookup(_ attributes: [String: String]) throws(KeyringError) -> String? {
+    items.withLock { $0.first { Self.matches($0.attributes, attributes) }?.secret }
+  }
+
+  public func search(_ attributes: [String: String]) throws(KeyringError) -> [[String: String]] {
+    items.withLock { $0.filter { Self.matches($0.attributes, attributes) }.map(\.attributes) }
+  }
+
+  public func delete(_ attributes: [String: String]) throws(KeyringError) -> Int {
+    items.withLock { items in
+      let before = items.count
+      items.removeAll { Self.matches($0.attributes, attributes) }
+      return before - items.count
+    }
+  }
+
+  private static func matches(_ have: [String: String], _ want: [String: String]) -> Bool {
+    want.allSatisfy { have[$0.key] == $0.value }
+  }
+}

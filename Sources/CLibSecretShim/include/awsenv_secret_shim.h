@@ -1,0 +1,1 @@
+// Placeholder; the keyring helper fills this in.

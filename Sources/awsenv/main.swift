@@ -1,0 +1,2 @@
+import AwsenvCore
+print("awsenv")
