@@ -43,7 +43,8 @@ let package = Package(
     .testTarget(
       name: "AwsenvCoreTests",
       dependencies: ["AwsenvCore"],
-      path: "Tests/AwsenvCoreTests"
+      path: "Tests/AwsenvCoreTests",
+      exclude: ["Fixtures"]
     ),
     // Drives the built binary inside a private D-Bus session with a real gnome-keyring, and
     // real bash, zsh and fish.

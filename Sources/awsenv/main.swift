@@ -1,2 +1,29 @@
+import ArgumentParser
 import AwsenvCore
-print("awsenv")
+import Foundation
+
+// The entry point handles errors itself: every failure is one `awsenv:` line on stderr, and
+// when the hook is capturing stdout (use/clear), help goes to stderr so it is never evaluated.
+let hooked = ProcessInfo.processInfo.environment["AWSENV_SHELL"] != nil
+do {
+  var command = try Awsenv.parseAsRoot()
+  try command.run()
+} catch let failure as Failure {
+  note(failure.message)
+  exit(1)
+} catch let exitCode as ExitCode {
+  exit(exitCode.rawValue)
+} catch {
+  let code = Awsenv.exitCode(for: error)
+  if code == .success {
+    // --help, --version
+    let text = Awsenv.fullMessage(for: error) + "\n"
+    if hooked { FileHandle.standardError.write(Data(text.utf8)) } else { writeOut(text) }
+    exit(0)
+  }
+  let message = Awsenv.message(for: error)
+    .replacingOccurrences(of: "Error: ", with: "")
+    .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+  note("\(message) (see `awsenv --help`)")
+  exit(code.rawValue)
+}

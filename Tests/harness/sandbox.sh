@@ -28,6 +28,7 @@ if [ -z "$dir" ]; then
   dir=$(mktemp -d "${TMPDIR:-/tmp}/awsenv-sandbox.XXXXXX")
   keep=0
 fi
+# shellcheck disable=SC2317 # called by the EXIT trap.
 cleanup() { [ "$keep" = 1 ] || rm -rf "$dir"; }
 trap cleanup EXIT
 
@@ -63,6 +64,7 @@ WRAP
 chmod 0700 "$dir/dbus-daemon"
 
 # The inner script starts the keyring (when asked) on the private bus, then runs the command.
+# shellcheck disable=SC2016 # expands inside the session, not here.
 inner='
 set -e
 case "$AWSENV_SANDBOX_KEYRING" in

@@ -1,0 +1,59 @@
+# awsenv — see README.md.
+PREFIX ?= $(HOME)/.local
+SWIFT ?= swift
+BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+
+.PHONY: all build release install uninstall test try deps generate lint clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+
+# Binary, hook scripts (the binary embeds them too) and completions under PREFIX.
+install: release
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/awsenv/shell" \
+	  "$(PREFIX)/share/bash-completion/completions" "$(PREFIX)/share/zsh/site-functions" \
+	  "$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/awsenv" "$(PREFIX)/bin/awsenv"
+	install -m 0644 shell/awsenv.bash shell/awsenv.zsh shell/awsenv.fish "$(PREFIX)/share/awsenv/shell/"
+	install -m 0644 completions/awsenv.bash "$(PREFIX)/share/bash-completion/completions/awsenv"
+	install -m 0644 completions/_awsenv "$(PREFIX)/share/zsh/site-functions/_awsenv"
+	install -m 0644 completions/awsenv.fish "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
+	@echo "installed $(PREFIX)/bin/awsenv; now add the hook to your shell (README: Install)"
+
+uninstall:
+	rm -f "$(PREFIX)/bin/awsenv" "$(PREFIX)/share/bash-completion/completions/awsenv" \
+	  "$(PREFIX)/share/zsh/site-functions/_awsenv" "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
+	rm -rf "$(PREFIX)/share/awsenv"
+
+# Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring.
+test: deps
+	$(SWIFT) build --build-tests
+	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
+	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest"
+
+# A shell on a sandbox: private keyring, demo profiles, the hook loaded. Leaves nothing behind.
+try: build
+	scripts/try.sh "$(BIN_DIR)/awsenv"
+
+# Regenerate the checked-in files made from others (tests fail when these are stale).
+generate: build
+	scripts/embed-hooks.sh
+	$(SWIFT) build
+	"$(BIN_DIR)/awsenv" --generate-completion-script bash >completions/awsenv.bash
+	"$(BIN_DIR)/awsenv" --generate-completion-script zsh >completions/_awsenv
+	"$(BIN_DIR)/awsenv" --generate-completion-script fish >completions/awsenv.fish
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
+
+clean:
+	rm -rf .build

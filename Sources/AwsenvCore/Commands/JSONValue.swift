@@ -1,0 +1,24 @@
+/// A JSON document to print, with keys in the order given (stable, diff-friendly output).
+public indirect enum JSONValue: Sendable, Equatable {
+  case string(String)
+  case number(Int)
+  case bool(Bool)
+  case null
+  case array([JSONValue])
+  case object([(String, JSONValue)])
+
+  public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.text == rhs.text }
+
+  /// Compact JSON text.
+  public var text: String {
+    switch self {
+    case .string(let value): return jsonString(value)
+    case .number(let value): return String(value)
+    case .bool(let value): return value ? "true" : "false"
+    case .null: return "null"
+    case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
+    case .object(let pairs):
+      return "{" + pairs.map { jsonString($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// `awsenv add`, `awsenv import` and `awsenv list`: moving long-lived keys into the keyring and
+/// reporting what is where.
+public struct KeyStorage: Sendable {
+  public var config: AWSConfig
+  public var keyring: Keyring
+
+  public init(config: AWSConfig, keyring: Keyring) {
+    self.config = config
+    self.keyring = keyring
+  }
+
+  /// What `add` did.
+  public struct Added: Sendable {
+    /// The keyring already held keys for the profile.
+    public var replaced: Bool
+    /// Set when a `[profile NAME]` section was appended to the config file.
+    public var configEdit: FileEdit?
+  }
+
+  /// A user file awsenv rewrote, and the copy it kept first.
+  public struct FileEdit: Sendable {
+    public var path: String
+    public var backup: String?
+  }
+
+  /// Stores `credentials` as the keys of `profile` (read back to verify), drops the profile's
+  /// cached sessions (their source keys changed) and adds a config section when the profile has
+  /// none, so that the AWS CLI and SDKs know the name.
+  public func add(profile: String, credentials: Credentials) throws(AwsenvError) -> Added {
+    guard AWSConfig.isValidProfileName(profile) else { throw .invalidProfileName(profile) }
+    do {
+      try credentials.validate()
+    } catch {
+      throw .invalidKeys(error)
+    }
+    let replaced: Bool
+    do {
+      replaced = try keyring.accessKey(profile: profile) != nil
+      try keyring.saveAccessKey(credentials, profile: profile)
+      _ = try keyring.remove(profile: profile, sessionsOnly: true)
+    } catch {
+      throw .keyring(error)
+    }
+    var edit: FileEdit?
+    if config.profile(profile) == nil {
+      edit = try editFile(config.configPath) { ConfigFileEditor.appendingProfile(profile, to: $0) }
+    }
+    return Added(replaced: replaced, configEdit: edit)
+  }
+
+  /// What `import` did.
+  public struct Imported: Sendable {
+    public var profiles: [String]
+    /// Set when --remove-plaintext rewrote the credentials file.
+    public var credentialsEdit: FileEdit?
+  }
+
+  /// Copies the long-lived keys of `profiles` (all that have keys when empty) from the
+  /// credentials file into the keyring, verifying each by reading it back. With
+  /// `removePlaintext`, and only after every write was verified, rewrites the credentials file
+  /// without those key lines, keeping a mode-0600 backup.
+  public func importKeys(profiles requested: [String], removePlaintext: Bool) throws(AwsenvError)
+    -> Imported
+  {
+    let path = config.credentialsPath
+    let text: String
+    do {
+      text = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    } catch {
+      throw .file(error)
+    }
+    let file: AWSConfig
+    do {
+      file = try AWSConfig.parse(config: "", configPath: config.configPath, credentials: text, credentialsPath: path)
+    } catch {
+      throw .config(error)
+    }
+    let withKeys = file.profileNames.filter { name in
+      file.profile(name)?["aws_access_key_id"] != nil
+    }
+    let names = requested.isEmpty ? withKeys : requested
+    if names.isEmpty {
+      throw .other("\(path) holds no access keys to import")
+    }
+    for name in names where !withKeys.contains(name) {
+      throw .other("profile '\(name)' has no aws_access_key_id in \(path); nothing was imported")
+    }
+    var pairs: [(String, Credentials)] = []
+    for name in names {
+      let section = file.profile(name)!
+      guard let secret = section["aws_secret_access_key"] else {
+        throw .other(
+          "profile '\(name)' in \(path) has aws_access_key_id but no aws_secret_access_key; "
+            + "fix the file, nothing was imported")
+      }
+      let credentials = Credentials(
+        accessKeyID: section["aws_access_key_id"]!, secretAccessKey: secret,
+        sessionToken: section["aws_session_token"])
+      do {
+        try credentials.validate()
+      } catch {
+        throw .other("profile '\(name)' in \(path): \(error.message); nothing was imported")
+      }
+      pairs.append((name, credentials))
+    }
+    for (name, credentials) in pairs {
+      do {
+        // saveAccessKey reads the item back and fails unless it matches.
+        try keyring.saveAccessKey(credentials, profile: name)
+        _ = try keyring.remove(profile: name, sessionsOnly: true)
+      } catch {
+        throw .keyring(error)
+      }
+    }
+    var edit: FileEdit?
+    if removePlaintext {
+      let imported = Set(names)
+      edit = try editFile(path) {
+        ConfigFileEditor.removingSecrets(from: $0, profiles: imported, isConfigFile: false)
+      }
+    }
+    return Imported(profiles: names, credentialsEdit: edit)
+  }
+
+  /// One row of `awsenv list`.
+  public struct Summary: Sendable {
+    public var profile: String
+    public var kind: ProfileKind
+    public var region: String?
+    public var keysInKeyring: Bool
+    public var keysInFile: Bool
+    /// The latest expiry of the profile's cached sessions, when it has any.
+    public var sessionExpires: Date?
+
+    public func json(now: Date) -> JSONValue {
+      .object([
+        ("profile", .string(profile)),
+        ("kind", .string(kind.rawValue)),
+        ("region", region.map(JSONValue.string) ?? .null),
+        ("keysInKeyring", .bool(keysInKeyring)),
+        ("keysInFile", .bool(keysInFile)),
+        ("sessionExpires", sessionExpires.map { .string(rfc3339($0)) } ?? .null),
+        ("sessionValid", .bool(sessionExpires.map { $0 > now } ?? false)),
+      ])
+    }
+  }
+
+  /// Every profile of the config files, then any that only the keyring knows.
+  public func summaries() throws(AwsenvError) -> [Summary] {
+    let items: [Keyring.Item]
+    do {
+      items = try keyring.items()
+    } catch {
+      throw .keyring(error)
+    }
+    var keyed = Set<String>()
+    var sessions: [String: Date] = [:]
+    for item in items {
+      if item.kind == Keyring.Kind.accessKey.rawValue { keyed.insert(item.profile) }
+      if item.kind == Keyring.Kind.session.rawValue, let expires = item.expires {
+        sessions[item.profile] = max(sessions[item.profile] ?? expires, expires)
+      }
+    }
+    var rows: [Summary] = []
+    var seen = Set<String>()
+    for name in config.profileNames {
+      seen.insert(name)
+      let section = config.profile(name)
+      var kind = config.kind(ofProfile: name)
+      if kind == .none, keyed.contains(name) { kind = .keys }
+      rows.append(
+        Summary(
+          profile: name, kind: kind, region: section?["region"], keysInKeyring: keyed.contains(name),
+          keysInFile: section?["aws_access_key_id"] != nil, sessionExpires: sessions[name]))
+    }
+    for name in keyed.union(sessions.keys).sorted() where !seen.contains(name) {
+      rows.append(
+        Summary(
+          profile: name, kind: keyed.contains(name) ? .keys : .none, region: nil,
+          keysInKeyring: keyed.contains(name), keysInFile: false, sessionExpires: sessions[name]))
+    }
+    return rows
+  }
+
+  /// Rewrites `path` through `change` atomically, after a backup; nil backup for a new file.
+  private func editFile(_ path: String, _ change: (String) -> String) throws(AwsenvError) -> FileEdit {
+    do {
+      let old = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
+      let new = change(old ?? "")
+      let backup = old == nil ? nil : try AtomicFile.backup(path)
+      try AtomicFile.write(Array(new.utf8), to: path)
+      return FileEdit(path: path, backup: backup)
+    } catch {
+      throw .file(error)
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/// Finding the credentials and region of a profile: the shared first step of `use`, `exec`,
+/// `export` and `credential-process`.
+public struct ProfileResolver: Sendable {
+  public var config: AWSConfig
+  public var keyring: Keyring
+
+  public init(config: AWSConfig, keyring: Keyring) {
+    self.config = config
+    self.keyring = keyring
+  }
+
+  /// The credentials of `profile`.
+  ///
+  /// Long-lived keys come from the keyring first, then from the files. A profile whose
+  /// credential_process runs awsenv itself (the way awsenv hands keyring keys to every SDK) is
+  /// read from the keyring directly instead of running it, which would loop.
+  public func credentials(profile: String) throws(AwsenvError) -> Credentials {
+    guard config.profile(profile) != nil else {
+      // A profile may live only in the keyring (its config section was deleted by hand).
+      if let keys = try keyringKeys(profile) { return keys }
+      throw .unknownProfile(profile, configPath: config.configPath)
+    }
+    let chain: ProfileChain
+    do {
+      chain = try config.resolveChain(profile: profile, keyringFallback: true)
+    } catch {
+      throw .resolve(error)
+    }
+    guard chain.roles.isEmpty else {
+      throw .unsupported(profile: profile, what: "AssumeRole (role_arn)")
+    }
+    switch chain.base {
+    case .staticKeys(let owner, let fileKeys):
+      if let keys = try keyringKeys(owner) { return keys }
+      if let fileKeys {
+        return Credentials(
+          accessKeyID: fileKeys.accessKeyID, secretAccessKey: fileKeys.secretAccessKey,
+          sessionToken: fileKeys.sessionToken)
+      }
+      throw .noKeys(owner)
+    case .process(let owner, let command) where Self.runsAwsenv(command):
+      if let keys = try keyringKeys(owner) { return keys }
+      throw .noKeys(owner)
+    case .process:
+      throw .unsupported(profile: profile, what: "credential_process")
+    case .namedSource(_, let name):
+      throw .unsupported(profile: profile, what: "credential_source = \(name)")
+    case .webIdentity:
+      throw .unsupported(profile: profile, what: "AssumeRoleWithWebIdentity")
+    case .saml:
+      throw .unsupported(profile: profile, what: "AssumeRoleWithSAML")
+    case .sso:
+      throw .unsupported(profile: profile, what: "IAM Identity Center (SSO)")
+    }
+  }
+
+  /// The region configured for `profile`, if any.
+  public func region(profile: String) -> String? {
+    config.profile(profile)?["region"]
+  }
+
+  private func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {
+    do {
+      return try keyring.accessKey(profile: profile)
+    } catch {
+      throw .keyring(error)
+    }
+  }
+
+  /// Whether a credential_process command line starts with the awsenv binary.
+  static func runsAwsenv(_ command: String) -> Bool {
+    let first = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? ""
+    let program = first.trimmingPrefix("\"").split(separator: "/").last ?? ""
+    return program == "awsenv" || program == "awsenv\""
+  }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A set of AWS credentials: long-lived keys, or temporary ones with a token and an expiry.
+public struct Credentials: Sendable, Equatable {
+  public var accessKeyID: String
+  public var secretAccessKey: String
+  public var sessionToken: String?
+  /// When temporary credentials stop working; nil for long-lived keys.
+  public var expiration: Date?
+
+  public init(
+    accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil,
+    expiration: Date? = nil
+  ) {
+    self.accessKeyID = accessKeyID
+    self.secretAccessKey = secretAccessKey
+    self.sessionToken = sessionToken
+    self.expiration = expiration
+  }
+
+  /// Why a pair of keys is refused before it reaches the keyring.
+  public enum ValidationError: Error, Equatable, Sendable {
+    /// The access key id is not 16–128 letters and digits.
+    case badAccessKeyID
+    /// The secret is empty or holds whitespace or control characters.
+    case badSecret
+    /// The session token holds whitespace or control characters.
+    case badSessionToken
+
+    public var message: String {
+      switch self {
+      case .badAccessKeyID:
+        return "that access key id is not valid: it is 16 to 128 letters and digits (e.g. AKIA…)"
+      case .badSecret:
+        return "that secret access key is not valid: it is non-empty, without spaces or control "
+          + "characters"
+      case .badSessionToken:
+        return "that session token is not valid: it has no spaces or control characters"
+      }
+    }
+  }
+
+  /// Checks the shape of the keys (not whether AWS accepts them), so that a paste with a stray
+  /// space or a swapped pair is caught before it is stored.
+  public func validate() throws(ValidationError) {
+    let id = accessKeyID.utf8
+    guard (16...128).contains(id.count),
+      id.allSatisfy({ isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") })
+    else { throw .badAccessKeyID }
+    guard !secretAccessKey.isEmpty, secretAccessKey.utf8.allSatisfy(isTokenByte) else {
+      throw .badSecret
+    }
+    if let token = sessionToken, token.isEmpty || !token.utf8.allSatisfy(isTokenByte) {
+      throw .badSessionToken
+    }
+  }
+
+  /// The credential_process document (Version 1) that every AWS SDK reads.
+  public func processJSON() -> String {
+    var fields: [(String, JSONValue)] = [
+      ("Version", .number(1)),
+      ("AccessKeyId", .string(accessKeyID)),
+      ("SecretAccessKey", .string(secretAccessKey)),
+    ]
+    if let token = sessionToken { fields.append(("SessionToken", .string(token))) }
+    if let expiration { fields.append(("Expiration", .string(rfc3339(expiration)))) }
+    return JSONValue.object(fields).text
+  }
+
+  /// Reads a credential_process document (Version 1).
+  public static func fromProcessJSON(_ text: String) -> Credentials? {
+    guard let data = text.data(using: .utf8),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      object["Version"] as? Int == 1,
+      let id = object["AccessKeyId"] as? String,
+      let secret = object["SecretAccessKey"] as? String
+    else { return nil }
+    var expiration: Date?
+    if let text = object["Expiration"] as? String {
+      guard let date = parseRFC3339(text) else { return nil }
+      expiration = date
+    }
+    return Credentials(
+      accessKeyID: id, secretAccessKey: secret, sessionToken: object["SessionToken"] as? String,
+      expiration: expiration)
+  }
+}
+
+private func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+  (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+}
+
+/// Printable, non-space ASCII: what AWS secrets and tokens are made of.
+private func isTokenByte(_ byte: UInt8) -> Bool { (0x21...0x7E).contains(byte) }
+
+/// `text` as a JSON string literal.
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    case _ where scalar.value < 0x20:
+      let hex = String(scalar.value, radix: 16)
+      out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}
+
+/// `date` as RFC 3339 in UTC with a `Z`, as AWS writes expiries (2026-11-24T06:10:52Z).
+public func rfc3339(_ date: Date) -> String {
+  var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+  var parts = tm()
+  gmtime_r(&seconds, &parts)
+  func pad(_ value: Int32, _ width: Int) -> String {
+    let text = String(value)
+    return String(repeating: "0", count: max(0, width - text.count)) + text
+  }
+  return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+    + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+}
+
+/// Parses RFC 3339 / ISO 8601 timestamps as AWS and the SDKs write them
+/// (`2026-11-24T06:10:52Z`, with optional fractional seconds or a numeric offset).
+public func parseRFC3339(_ text: String) -> Date? {
+  let formatter = ISO8601DateFormatter()
+  formatter.formatOptions = [.withInternetDateTime]
+  if let date = formatter.date(from: text) { return date }
+  formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+  return formatter.date(from: text)
+}

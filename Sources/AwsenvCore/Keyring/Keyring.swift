@@ -1,0 +1,100 @@
+import Foundation
+
+/// awsenv's items in a ``SecretStore``: what they are called, which attributes they carry and
+/// how their secrets are encoded.
+///
+/// Every item carries `application=awsenv`, `profile`, `kind` and `version`; temporary ones also
+/// `expires` (Unix seconds). The secret is the credential_process JSON document, so an item read
+/// back is exactly what `awsenv credential-process` prints.
+public struct Keyring: Sendable {
+  /// The `application` attribute on every awsenv item.
+  public static let application = "awsenv"
+  static let formatVersion = "1"
+
+  /// What an item holds.
+  public enum Kind: String, Sendable, CaseIterable {
+    /// Long-lived access keys of a profile.
+    case accessKey = "access-key"
+    /// Temporary credentials (STS sessions and roles).
+    case session
+    /// An IAM Identity Center access token.
+    case ssoToken = "sso-token"
+    /// An IAM Identity Center OIDC client registration.
+    case ssoClient = "sso-client"
+    /// A throwaway item `awsenv doctor` writes, reads and deletes.
+    case doctorProbe = "doctor-probe"
+  }
+
+  /// What listing learns of an item without reading its secret.
+  public struct Item: Sendable, Equatable {
+    public var profile: String
+    public var kind: String
+    public var expires: Date?
+  }
+
+  public let store: any SecretStore
+
+  public init(store: any SecretStore) {
+    self.store = store
+  }
+
+  /// Stores the long-lived keys of `profile`, replacing any, and reads them back: the call
+  /// succeeds only when the keyring returns exactly what was written.
+  public func saveAccessKey(_ credentials: Credentials, profile: String) throws(KeyringError) {
+    let attributes = Self.attributes(profile: profile, kind: .accessKey)
+    let label = "awsenv: access key for profile \(profile)"
+    try store.store(label: label, attributes: attributes, secret: credentials.processJSON())
+    guard try accessKey(profile: profile) == credentials else {
+      throw .failed("the keys for '\(profile)' did not read back as written; nothing was changed")
+    }
+  }
+
+  /// The long-lived keys of `profile`, or nil when the keyring has none.
+  public func accessKey(profile: String) throws(KeyringError) -> Credentials? {
+    guard let secret = try store.lookup(Self.attributes(profile: profile, kind: .accessKey)) else {
+      return nil
+    }
+    guard let credentials = Credentials.fromProcessJSON(secret) else {
+      throw .failed(
+        "the keyring item for '\(profile)' is not in awsenv's format; "
+          + "replace it with `awsenv add \(profile)`")
+    }
+    return credentials
+  }
+
+  /// Every awsenv item, attributes only.
+  public func items() throws(KeyringError) -> [Item] {
+    try store.search(["application": Self.application]).compactMap { attributes in
+      guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
+      let expires = attributes["expires"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+      return Item(profile: profile, kind: kind, expires: expires)
+    }
+  }
+
+  /// Deletes the items of `profile` (only its temporary sessions when `sessionsOnly`); returns
+  /// how many went.
+  public func remove(profile: String, sessionsOnly: Bool) throws(KeyringError) -> Int {
+    if sessionsOnly {
+      return try store.delete(Self.attributes(profile: profile, kind: .session))
+    }
+    return try store.delete(["application": Self.application, "profile": profile])
+  }
+
+  /// Writes, reads back and deletes a throwaway item: the keyring works end to end.
+  public func selfTest() throws(KeyringError) {
+    let attributes = Self.attributes(profile: "awsenv-doctor", kind: .doctorProbe)
+    let probe = "probe-\(getpid())-\(Int(Date().timeIntervalSince1970))"
+    try store.store(label: "awsenv: doctor probe (safe to delete)", attributes: attributes, secret: probe)
+    let read = try store.lookup(attributes)
+    let deleted = try store.delete(attributes)
+    guard read == probe else { throw .failed("an item written to the keyring read back differently") }
+    guard deleted >= 1 else { throw .failed("an item written to the keyring could not be deleted") }
+  }
+
+  static func attributes(profile: String, kind: Kind) -> [String: String] {
+    [
+      "application": application, "profile": profile, "kind": kind.rawValue,
+      "version": formatVersion,
+    ]
+  }
+}

@@ -1,0 +1,174 @@
+/// What `awsenv use` and `awsenv clear` do to a shell's variables.
+///
+/// The first `use` in a shell records the value (or absence) of every variable it is about to
+/// touch; that record lives in a shell variable of the hook's, not in the environment, and the
+/// hook hands it back through `AWSENV_SAVED` on each later `use` or `clear`. `clear` restores
+/// exactly that record, however many profiles were used in between.
+public enum ShellSession {
+  /// The AWS variables `use` owns, set or unset on every switch.
+  public static let managedVariables = [
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+  ]
+  /// awsenv's own variables: present only while a profile is active.
+  public static let ownVariables = ["AWSENV_PROFILE"]
+  /// The hook's shell variable that keeps the state from before the first `use`.
+  public static let savedStateVariable = "__awsenv_saved"
+  /// How the hook passes that state to the binary.
+  public static let savedStateEnvironment = "AWSENV_SAVED"
+
+  /// The variables a profile's credentials make, nil meaning unset.
+  public static func variables(
+    profile: String, credentials: Credentials, region: String?
+  ) -> [(String, String?)] {
+    [
+      ("AWS_ACCESS_KEY_ID", credentials.accessKeyID),
+      ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
+      ("AWS_SESSION_TOKEN", credentials.sessionToken),
+      ("AWS_SECURITY_TOKEN", nil),
+      ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration.map(rfc3339)),
+      ("AWS_REGION", region),
+      ("AWS_DEFAULT_REGION", region),
+      ("AWS_PROFILE", profile),
+      ("AWS_DEFAULT_PROFILE", nil),
+      ("AWSENV_PROFILE", profile),
+    ]
+  }
+
+  /// The state `clear` would restore: the saved record when there is one, else the shell's
+  /// variables as they are now (this is the first `use`).
+  public static func original(environment: [String: String]) -> SavedState {
+    if let text = environment[savedStateEnvironment], let saved = SavedState(encoded: text) {
+      return saved
+    }
+    return SavedState(entries: managedVariables.map { ($0, environment[$0]) })
+  }
+
+  /// The changes that switch a shell to `profile`.
+  public static func use(
+    profile: String, credentials: Credentials, region: String?, environment: [String: String]
+  ) -> [ShellChange] {
+    let saved = original(environment: environment)
+    var changes = variables(profile: profile, credentials: credentials, region: region).map {
+      name, value in value.map { ShellChange.export(name, $0) } ?? .unset(name)
+    }
+    changes.append(.shellVariable(savedStateVariable, saved.encoded))
+    return changes
+  }
+
+  /// The changes that give the shell back what it had before its first `use`. Without a saved
+  /// record (a shell that inherited an active profile) the AWS variables are unset.
+  public static func clear(environment: [String: String]) -> [ShellChange] {
+    var changes: [ShellChange]
+    if let text = environment[savedStateEnvironment], let saved = SavedState(encoded: text) {
+      changes = saved.entries.map { name, value in value.map { .export(name, $0) } ?? .unset(name) }
+    } else {
+      changes = managedVariables.map { .unset($0) }
+    }
+    changes += ownVariables.map { .unset($0) }
+    changes.append(.shellVariable(savedStateVariable, ""))
+    return changes
+  }
+
+  /// The region for a switch: the flag, else the profile's, else the one the shell had before
+  /// awsenv changed it.
+  public static func region(
+    flag: String?, profileRegion: String?, environment: [String: String]
+  ) -> String? {
+    if let flag, !flag.isEmpty { return flag }
+    if let profileRegion, !profileRegion.isEmpty { return profileRegion }
+    let saved = original(environment: environment)
+    return saved.value(of: "AWS_REGION") ?? saved.value(of: "AWS_DEFAULT_REGION")
+  }
+}
+
+/// The values (or absence) of variables, in a compact text form that survives a round trip
+/// through a shell variable: `v1 NAME=percent-encoded-value -UNSET_NAME …`.
+public struct SavedState: Sendable {
+  public var entries: [(String, String?)]
+
+  public init(entries: [(String, String?)]) {
+    self.entries = entries
+  }
+
+  /// Decodes a record; nil for an empty or damaged one.
+  public init?(encoded: String) {
+    var words = encoded.split(separator: " ", omittingEmptySubsequences: true)[...]
+    guard words.popFirst() == "v1" else { return nil }
+    var entries: [(String, String?)] = []
+    for word in words {
+      if word.first == "-" {
+        let name = String(word.dropFirst())
+        guard isValidVariableName(name) else { return nil }
+        entries.append((name, nil))
+      } else if let equals = word.firstIndex(of: "=") {
+        let name = String(word[..<equals])
+        guard isValidVariableName(name), let value = percentDecode(word[word.index(after: equals)...])
+        else { return nil }
+        entries.append((name, value))
+      } else {
+        return nil
+      }
+    }
+    self.entries = entries
+  }
+
+  public var encoded: String {
+    (["v1"] + entries.map { name, value in value.map { "\(name)=\(percentEncode($0))" } ?? "-\(name)" })
+      .joined(separator: " ")
+  }
+
+  public func value(of name: String) -> String? {
+    entries.first { $0.0 == name }?.1 ?? nil
+  }
+}
+
+private func isUnreserved(_ byte: UInt8) -> Bool {
+  switch byte {
+  case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+  case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"),
+    UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: ","):
+    return true
+  default: return false
+  }
+}
+
+func percentEncode(_ text: String) -> String {
+  let hex = Array("0123456789ABCDEF".utf8)
+  var out: [UInt8] = []
+  out.reserveCapacity(text.utf8.count)
+  for byte in text.utf8 {
+    if isUnreserved(byte) {
+      out.append(byte)
+    } else {
+      out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+    }
+  }
+  return String(decoding: out, as: UTF8.self)
+}
+
+func percentDecode(_ text: Substring) -> String? {
+  var out: [UInt8] = []
+  var bytes = text.utf8.makeIterator()
+  while let byte = bytes.next() {
+    guard byte == UInt8(ascii: "%") else {
+      out.append(byte)
+      continue
+    }
+    guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else {
+      return nil
+    }
+    out.append(high << 4 | low)
+  }
+  return String(validating: out, as: UTF8.self)
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+  switch byte {
+  case 0x30...0x39: return byte - 0x30
+  case 0x41...0x46: return byte - 0x41 + 10
+  case 0x61...0x66: return byte - 0x61 + 10
+  default: return nil
+  }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import AwsenvCore
+import Foundation
+
+extension Awsenv {
+  struct Exec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run a command with a profile's credentials in its environment.",
+      discussion: """
+        Example: awsenv exec prod -- aws s3 ls
+        Without a command, starts $SHELL. The command replaces awsenv (same process), so its exit
+        status and signals are its own.
+        """)
+
+    @OptionGroup var target: ProfileArgument
+
+    @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
+    var region: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func run() throws {
+      let runtime = Runtime()
+      let resolver = try runtime.resolver()
+      let credentials: Credentials
+      do {
+        credentials = try resolver.credentials(profile: target.profile)
+      } catch {
+        throw Failure(error)
+      }
+      let region = ShellSession.region(
+        flag: region, profileRegion: resolver.region(profile: target.profile),
+        environment: runtime.environment)
+      var environment = runtime.environment
+      environment["AWSENV_SHELL"] = nil
+      for (name, value) in ShellSession.variables(
+        profile: target.profile, credentials: credentials, region: region)
+      {
+        environment[name] = value
+      }
+      var argv = command.first == "--" ? Array(command.dropFirst()) : command
+      if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
+      let code = replaceProcess(argv, environment: environment)
+      throw Failure("cannot run '\(argv[0])': \(String(cString: strerror(code)))")
+    }
+  }
+}
+
+/// Replaces this process with `argv` (searched in PATH) and `environment`; returns only on
+/// failure, with errno. The environment is installed first because execvp, unlike execve, takes
+/// the PATH search from the current one and has no environment argument.
+func replaceProcess(_ argv: [String], environment: [String: String]) -> Int32 {
+  clearenv()
+  for (name, value) in environment { setenv(name, value, 1) }
+  let cArgs = argv.map { strdup($0) } + [nil]
+  defer { cArgs.forEach { free($0) } }
+  execvp(argv[0], cArgs)
+  return errno
+}

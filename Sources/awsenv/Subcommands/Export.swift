@@ -1,0 +1,81 @@
+import ArgumentParser
+import AwsenvCore
+
+extension Awsenv {
+  struct Export: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case env, fish, json, process
+    }
+
+    static let configuration = CommandConfiguration(
+      abstract: "Print a profile's credentials as shell variables, JSON or credential_process JSON.",
+      discussion: """
+        env: `export NAME=value` lines for bash and zsh; fish: `set -gx` lines;
+        json: the variables as one JSON object; process: the credential_process document
+        (Version 1) that every AWS SDK reads.
+        """)
+
+    @OptionGroup var target: ProfileArgument
+
+    @Option(help: "Output format.")
+    var format: Format = .env
+
+    @Option(help: "Region to include (default: the profile's).")
+    var region: String?
+
+    func run() throws {
+      let runtime = Runtime()
+      let resolver = try runtime.resolver()
+      let credentials: Credentials
+      do {
+        credentials = try resolver.credentials(profile: target.profile)
+      } catch {
+        throw Failure(error)
+      }
+      if format == .process {
+        writeOut(credentials.processJSON() + "\n")
+        return
+      }
+      let region = region ?? resolver.region(profile: target.profile)
+      let variables = ShellSession.variables(
+        profile: target.profile, credentials: credentials, region: region
+      ).compactMap { name, value in value.map { (name, $0) } }
+      switch format {
+      case .env, .fish:
+        let shell: Shell = format == .fish ? .fish : .bash
+        do {
+          writeOut(try shell.render(variables.map { .export($0.0, $0.1) }))
+        } catch {
+          throw Failure(.shell(error))
+        }
+      case .json:
+        writeOut(JSONValue.object(variables.map { ($0.0, .string($0.1)) }).text + "\n")
+      case .process:
+        break
+      }
+    }
+  }
+
+  struct CredentialProcess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "credential-process",
+      abstract: "Print a profile's credentials for an SDK's credential_process.",
+      discussion: """
+        In ~/.aws/config:
+          [profile prod]
+          credential_process = awsenv credential-process prod
+        gives every AWS SDK and the AWS CLI the keys that awsenv keeps in the keyring.
+        """)
+
+    @OptionGroup var target: ProfileArgument
+
+    func run() throws {
+      let resolver = try Runtime().resolver()
+      do {
+        writeOut(try resolver.credentials(profile: target.profile).processJSON() + "\n")
+      } catch {
+        throw Failure(error)
+      }
+    }
+  }
+}

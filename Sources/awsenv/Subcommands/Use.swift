@@ -1,0 +1,66 @@
+import ArgumentParser
+import AwsenvCore
+
+extension Awsenv {
+  struct Use: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Switch this shell to a profile's credentials.",
+      discussion: """
+        Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (temporary credentials
+        only), AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_PROFILE, and
+        unsets AWS_SECURITY_TOKEN and AWS_DEFAULT_PROFILE. `awsenv clear` undoes it.
+        Runs through the shell function that `awsenv init` defines.
+        """)
+
+    @OptionGroup var target: ProfileArgument
+
+    @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
+    var region: String?
+
+    func run() throws {
+      let runtime = Runtime()
+      guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
+      let resolver = try runtime.resolver()
+      let credentials: Credentials
+      do {
+        credentials = try resolver.credentials(profile: target.profile)
+      } catch {
+        throw Failure(error)
+      }
+      let region = ShellSession.region(
+        flag: region, profileRegion: resolver.region(profile: target.profile),
+        environment: runtime.environment)
+      let changes = ShellSession.use(
+        profile: target.profile, credentials: credentials, region: region,
+        environment: runtime.environment)
+      do {
+        writeOut(try shell.render(changes))
+      } catch {
+        throw Failure(.shell(error))
+      }
+    }
+  }
+
+  struct Clear: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Give this shell back the AWS variables it had before the first `awsenv use`.")
+
+    func run() throws {
+      let runtime = Runtime()
+      guard let shell = runtime.hookShell else { throw Failure(hookMissing("clear")) }
+      do {
+        writeOut(try shell.render(ShellSession.clear(environment: runtime.environment)))
+      } catch {
+        throw Failure(.shell(error))
+      }
+    }
+  }
+}
+
+/// The error for `use`/`clear` run without the hook: they must change the calling shell, which
+/// only a shell function can do.
+func hookMissing(_ subcommand: String) -> String {
+  "`awsenv \(subcommand)` changes the current shell, so it runs through the shell hook: add "
+    + "`eval \"$(awsenv init bash)\"` to ~/.bashrc (zsh: `eval \"$(awsenv init zsh)\"` in ~/.zshrc, "
+    + "fish: `awsenv init fish | source` in config.fish), or use `awsenv exec PROFILE -- COMMAND`"
+}
