@@ -61,7 +61,8 @@ func note(_ message: String) {
     switch scalar {
     case "\n": line += "\\n"
     case "\t": line += "\\t"
-    case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value):
+    case _
+    where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value):
       line += "\\x" + String(scalar.value, radix: 16)
     default: line.unicodeScalars.append(scalar)
     }

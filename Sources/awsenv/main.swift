@@ -21,7 +21,8 @@ do {
     if hooked { FileHandle.standardError.write(Data(text.utf8)) } else { writeOut(text) }
     exit(0)
   }
-  let message = Awsenv.message(for: error)
+  let message =
+    Awsenv.message(for: error)
     .replacingOccurrences(of: "Error: ", with: "")
     .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
   note("\(message) (see `awsenv --help`)")

@@ -19,14 +19,16 @@ final class ConfigFileEditorTests: XCTestCase {
       [ c ]
       aws_access_key_id = AKIA3
       """
-    let result = ConfigFileEditor.removingSecrets(from: text, profiles: ["a", "b", "c"], isConfigFile: false)
+    let result = ConfigFileEditor.removingSecrets(
+      from: text, profiles: ["a", "b", "c"], isConfigFile: false)
     XCTAssertEqual(result, "; top comment\r\n[a]\r\nregion = x\r\n[b]\noutput = json\n[ c ]\n")
     let onlyB = ConfigFileEditor.removingSecrets(from: text, profiles: ["b"], isConfigFile: false)
     XCTAssertTrue(onlyB.contains("aws_secret_access_key=s1") && !onlyB.contains("s2"))
   }
 
   func testConfigFileHeaders() {
-    let text = "[profile p]\naws_secret_access_key = s\n[sso-session p]\nx = 1\n[default]\naws_secret_access_key = d\n"
+    let text =
+      "[profile p]\naws_secret_access_key = s\n[sso-session p]\nx = 1\n[default]\naws_secret_access_key = d\n"
     XCTAssertEqual(
       ConfigFileEditor.removingSecrets(from: text, profiles: ["p", "default"], isConfigFile: true),
       "[profile p]\n[sso-session p]\nx = 1\n[default]\n")

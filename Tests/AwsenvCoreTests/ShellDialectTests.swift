@@ -69,7 +69,8 @@ final class ShellDialectTests: XCTestCase {
         continue
       }
       for value in values {
-        let script = shell == .fish
+        let script =
+          shell == .fish
           ? "set -l v \(shell.quote(value)); printf '%s' \"$v\""
           : "v=\(shell.quote(value)); printf '%s' \"$v\""
         let output = try runCapturing(path, ["-c", script])
@@ -81,7 +82,8 @@ final class ShellDialectTests: XCTestCase {
 }
 
 func which(_ name: String) -> String? {
-  for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+  for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+  {
     let path = "\(dir)/\(name)"
     if FileManager.default.isExecutableFile(atPath: path) { return path }
   }

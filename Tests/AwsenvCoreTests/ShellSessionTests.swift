@@ -7,7 +7,8 @@ final class ShellSessionTests: XCTestCase {
 
   func testFirstUseSavesTheOriginalState() throws {
     let env = ["AWS_REGION": "eu-north-1", "AWS_PROFILE": "old", "HOME": "/h"]
-    let changes = ShellSession.use(profile: "p", credentials: keys, region: "us-east-2", environment: env)
+    let changes = ShellSession.use(
+      profile: "p", credentials: keys, region: "us-east-2", environment: env)
     XCTAssertTrue(changes.contains(.export("AWS_ACCESS_KEY_ID", keys.accessKeyID)))
     XCTAssertTrue(changes.contains(.unset("AWS_SESSION_TOKEN")))
     XCTAssertTrue(changes.contains(.export("AWS_PROFILE", "p")))
@@ -24,7 +25,8 @@ final class ShellSessionTests: XCTestCase {
   func testLaterUseKeepsTheFirstSavedStateAndClearRestoresIt() throws {
     let first = SavedState(entries: [("AWS_REGION", "x y\n"), ("AWS_PROFILE", nil)])
     let env = [
-      "AWS_REGION": "us-east-2", "AWS_PROFILE": "p", ShellSession.savedStateEnvironment: first.encoded,
+      "AWS_REGION": "us-east-2", "AWS_PROFILE": "p",
+      ShellSession.savedStateEnvironment: first.encoded,
     ]
     let changes = ShellSession.use(profile: "q", credentials: keys, region: nil, environment: env)
     XCTAssertEqual(changes.last, .shellVariable(ShellSession.savedStateVariable, first.encoded))
@@ -44,7 +46,8 @@ final class ShellSessionTests: XCTestCase {
 
   func testSavedStateRoundTripsAnyValue() {
     let values = ["", " ", "a=b", "%41", "-x", "é\n\t\u{1}", "v1 -A B=c"]
-    let state = SavedState(entries: values.enumerated().map { ("V\($0.offset)", $0.element) } + [("U", nil)])
+    let state = SavedState(
+      entries: values.enumerated().map { ("V\($0.offset)", $0.element) } + [("U", nil)])
     let decoded = SavedState(encoded: state.encoded)
     XCTAssertEqual(decoded?.entries.map(\.0), state.entries.map(\.0))
     XCTAssertEqual(decoded?.entries.map(\.1), state.entries.map(\.1))

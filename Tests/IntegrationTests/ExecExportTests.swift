@@ -36,7 +36,8 @@ final class ExecExportTests: XCTestCase {
     XCTAssertEqual(lines.first, "\(Self.keyID)|\(Self.secret)|unset|sa-east-1|app")
     XCTAssertTrue(lines.contains("status=7"), run.stdout)
     XCTAssertTrue(lines.contains("missing=1"), run.stdout)
-    XCTAssertTrue(lines.contains { $0.hasPrefix("awsenv: cannot run '/nonexistent/cmd'") }, run.stdout)
+    XCTAssertTrue(
+      lines.contains { $0.hasPrefix("awsenv: cannot run '/nonexistent/cmd'") }, run.stdout)
   }
 
   func testExportFormatsReadBackExactly() throws {

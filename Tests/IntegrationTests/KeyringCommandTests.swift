@@ -29,13 +29,15 @@ final class KeyringCommandTests: XCTestCase {
     }
     XCTAssertTrue(try read("add.err").contains("stored the keys of 'team-a' in the keyring"))
     let config = try read(".aws/config")
-    XCTAssertTrue(config.contains("[profile team-a]") && config.contains("[profile team-b]"), config)
+    XCTAssertTrue(
+      config.contains("[profile team-a]") && config.contains("[profile team-b]"), config)
     XCTAssertFalse(config.contains(Self.secret))
 
     let list = try read("list.txt")
     XCTAssertTrue(list.hasPrefix("PROFILE"), list)
     XCTAssertTrue(list.contains("team-a") && list.contains("keyring"), list)
-    let rows = try JSONSerialization.jsonObject(with: Data(try read("list.json").utf8)) as! [[String: Any]]
+    let rows =
+      try JSONSerialization.jsonObject(with: Data(try read("list.json").utf8)) as! [[String: Any]]
     let teamA = rows.first { $0["profile"] as? String == "team-a" }
     XCTAssertEqual(teamA?["kind"] as? String, "keys")
     XCTAssertEqual(teamA?["keysInKeyring"] as? Bool, true)
@@ -46,16 +48,21 @@ final class KeyringCommandTests: XCTestCase {
     XCTAssertTrue(search.contains("attribute.profile = team-a"), search)
     XCTAssertTrue(search.contains("attribute.kind = access-key"), search)
 
-    let process = try JSONSerialization.jsonObject(with: Data(try read("process.json").utf8)) as! [String: Any]
+    let process =
+      try JSONSerialization.jsonObject(with: Data(try read("process.json").utf8)) as! [String: Any]
     XCTAssertEqual(process["Version"] as? Int, 1)
     XCTAssertEqual(process["AccessKeyId"] as? String, Self.keyID)
     XCTAssertEqual(process["SecretAccessKey"] as? String, Self.secret)
 
     XCTAssertTrue(try read("remove.err").contains("removed 1 item of 'team-a'"))
     XCTAssertTrue(try read("remove-again.err").hasPrefix("awsenv: the keyring holds no items"))
-    let after = try JSONSerialization.jsonObject(with: Data(try read("list-after.json").utf8)) as! [[String: Any]]
-    XCTAssertEqual(after.first { $0["profile"] as? String == "team-a" }?["keysInKeyring"] as? Bool, false)
-    XCTAssertEqual(after.first { $0["profile"] as? String == "team-b" }?["keysInKeyring"] as? Bool, true)
+    let after =
+      try JSONSerialization.jsonObject(with: Data(try read("list-after.json").utf8))
+      as! [[String: Any]]
+    XCTAssertEqual(
+      after.first { $0["profile"] as? String == "team-a" }?["keysInKeyring"] as? Bool, false)
+    XCTAssertEqual(
+      after.first { $0["profile"] as? String == "team-b" }?["keysInKeyring"] as? Bool, true)
 
     try assertNoPlaintext(in: dir, secrets: [Self.secret, "second/secret"])
   }
@@ -126,8 +133,11 @@ final class KeyringCommandTests: XCTestCase {
     for line in modes.split(separator: "\n") {
       XCTAssertTrue(line.hasPrefix("600 "), "every credentials file is 0600: \(modes)")
     }
-    XCTAssertTrue(try read("import3.err").hasPrefix("awsenv: profile 'nosuch' has no aws_access_key_id"))
-    XCTAssertTrue(try read("ci.env").contains("export AWS_SECRET_ACCESS_KEY=ciSecret/00000000000000000000000000001"))
+    XCTAssertTrue(
+      try read("import3.err").hasPrefix("awsenv: profile 'nosuch' has no aws_access_key_id"))
+    XCTAssertTrue(
+      try read("ci.env").contains(
+        "export AWS_SECRET_ACCESS_KEY=ciSecret/00000000000000000000000000001"))
     let dirList = try read("aws-dir.txt")
     XCTAssertFalse(dirList.contains(".awsenv-"), "no temporary file left: \(dirList)")
   }
@@ -140,7 +150,8 @@ final class KeyringCommandTests: XCTestCase {
         """)
     XCTAssertSuccess(run)
     XCTAssertFalse(run.stdout.contains("FAIL"), run.stdout)
-    XCTAssertTrue(run.stdout.contains("keyring write/read/delete: a test item round-tripped"), run.stdout)
+    XCTAssertTrue(
+      run.stdout.contains("keyring write/read/delete: a test item round-tripped"), run.stdout)
     XCTAssertTrue(run.stdout.contains("shell hook: loaded (bash)"), run.stdout)
   }
 
@@ -148,10 +159,17 @@ final class KeyringCommandTests: XCTestCase {
   /// provider stopped with SIGSTOP.
   func testKeyringFaultsFailFastAndClearly() throws {
     let cases: [(name: String, options: [String], prefix: String, expect: String)] = [
-      ("no bus", [], "unset DBUS_SESSION_BUS_ADDRESS; rm -f \"$XDG_RUNTIME_DIR/bus\";", "D-Bus session bus"),
+      (
+        "no bus", [], "unset DBUS_SESSION_BUS_ADDRESS; rm -f \"$XDG_RUNTIME_DIR/bus\";",
+        "D-Bus session bus"
+      ),
       ("no provider", ["--no-keyring"], "", "no Secret Service provider"),
       ("locked", ["--locked"], "", "locked"),
-      ("stopped", [], "kill -STOP $(pgrep -n gnome-keyring-d); trap 'kill -CONT $(pgrep -n gnome-keyring-d)' EXIT;", "did not answer within 2 s"),
+      (
+        "stopped", [],
+        "kill -STOP $(pgrep -n gnome-keyring-d); trap 'kill -CONT $(pgrep -n gnome-keyring-d)' EXIT;",
+        "did not answer within 2 s"
+      ),
     ]
     for fault in cases {
       for command in ["doctor", "list", "use-hook"] {
@@ -173,7 +191,8 @@ final class KeyringCommandTests: XCTestCase {
             """)
         let label = "\(fault.name) / \(command)"
         XCTAssertEqual(run.status, 1, "\(label): \(run.stdout) \(run.stderr)")
-        let elapsed = run.stdout.split(separator: "\n").last { $0.hasPrefix("elapsed_ms=") }
+        let elapsed =
+          run.stdout.split(separator: "\n").last { $0.hasPrefix("elapsed_ms=") }
           .flatMap { Int($0.dropFirst("elapsed_ms=".count)) } ?? .max
         XCTAssertLessThan(elapsed, 3000, "\(label) took \(elapsed) ms")
         XCTAssertTrue(
@@ -193,7 +212,8 @@ func assertNoPlaintext(
   while let path = enumerator?.nextObject() as? String {
     let full = "\(directory)/\(path)"
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory),
+      !isDirectory.boolValue,
       let data = FileManager.default.contents(atPath: full)
     else { continue }
     for secret in secrets where data.range(of: Data(secret.utf8)) != nil {

@@ -150,9 +150,11 @@ final class ShellSwitchTests: XCTestCase {
     XCTAssertEqual(try env("cleared"), before, "clear restores the state from before the first use")
     XCTAssertEqual(try env("cleared-again"), before, "reloading the hook keeps working")
     let home = "\(dir)/home"
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: home)
+    let leftovers =
+      try FileManager.default.contentsOfDirectory(atPath: home)
       + FileManager.default.contentsOfDirectory(atPath: "/")
-    XCTAssertFalse(leftovers.contains { $0.hasPrefix("PWNED") }, "nothing hostile ran: \(leftovers)")
+    XCTAssertFalse(
+      leftovers.contains { $0.hasPrefix("PWNED") }, "nothing hostile ran: \(leftovers)")
   }
 
   /// Names and values that must never reach a shell unescaped: refused with one line, shell
@@ -208,7 +210,8 @@ final class ShellSwitchTests: XCTestCase {
     let run = try Harness.sandbox(script: Self.setup + "\"$AWSENV\" use prod")
     XCTAssertEqual(run.status, 1)
     XCTAssertEqual(run.stdout, "", "no shell code when nothing evaluates it")
-    XCTAssertTrue(run.stderr.hasPrefix("awsenv: `awsenv use` changes the current shell"), run.stderr)
+    XCTAssertTrue(
+      run.stderr.hasPrefix("awsenv: `awsenv use` changes the current shell"), run.stderr)
     XCTAssertTrue(run.stderr.contains("awsenv init bash"), run.stderr)
   }
 
@@ -216,14 +219,20 @@ final class ShellSwitchTests: XCTestCase {
   /// binary are the files in shell/ (run `make generate` after editing them).
   func testHooksAreCurrentAndClean() throws {
     for shell in ["bash", "zsh", "fish"] {
-      let source = try String(contentsOfFile: "\(Harness.root)/shell/awsenv.\(shell)", encoding: .utf8)
+      let source = try String(
+        contentsOfFile: "\(Harness.root)/shell/awsenv.\(shell)", encoding: .utf8)
       let printed = try Harness.run([Harness.binary, "init", shell])
       XCTAssertSuccess(printed)
       let expected = source.replacingOccurrences(of: "@AWSENV_BIN@", with: Harness.binary) + "\n"
       XCTAssertEqual(printed.stdout, expected, "stale HookScripts.swift: run `make generate`")
     }
-    XCTAssertSuccess(try Harness.run(["/usr/bin/env", "shellcheck", "-s", "bash", "\(Harness.root)/shell/awsenv.bash"]))
-    XCTAssertSuccess(try Harness.run(["/usr/bin/env", "zsh", "-n", "\(Harness.root)/shell/awsenv.zsh"]))
-    XCTAssertSuccess(try Harness.run(["/usr/bin/env", "fish", "-n", "\(Harness.root)/shell/awsenv.fish"]))
+    XCTAssertSuccess(
+      try Harness.run([
+        "/usr/bin/env", "shellcheck", "-s", "bash", "\(Harness.root)/shell/awsenv.bash",
+      ]))
+    XCTAssertSuccess(
+      try Harness.run(["/usr/bin/env", "zsh", "-n", "\(Harness.root)/shell/awsenv.zsh"]))
+    XCTAssertSuccess(
+      try Harness.run(["/usr/bin/env", "fish", "-n", "\(Harness.root)/shell/awsenv.fish"]))
   }
 }

@@ -73,7 +73,8 @@ public struct KeyStorage: Sendable {
     }
     let file: AWSConfig
     do {
-      file = try AWSConfig.parse(config: "", configPath: config.configPath, credentials: text, credentialsPath: path)
+      file = try AWSConfig.parse(
+        config: "", configPath: config.configPath, credentials: text, credentialsPath: path)
     } catch {
       throw .config(error)
     }
@@ -172,7 +173,8 @@ public struct KeyStorage: Sendable {
       if kind == .none, keyed.contains(name) { kind = .keys }
       rows.append(
         Summary(
-          profile: name, kind: kind, region: section?["region"], keysInKeyring: keyed.contains(name),
+          profile: name, kind: kind, region: section?["region"],
+          keysInKeyring: keyed.contains(name),
           keysInFile: section?["aws_access_key_id"] != nil, sessionExpires: sessions[name]))
     }
     for name in keyed.union(sessions.keys).sorted() where !seen.contains(name) {
@@ -185,7 +187,9 @@ public struct KeyStorage: Sendable {
   }
 
   /// Rewrites `path` through `change` atomically, after a backup; nil backup for a new file.
-  private func editFile(_ path: String, _ change: (String) -> String) throws(AwsenvError) -> FileEdit {
+  private func editFile(_ path: String, _ change: (String) -> String) throws(AwsenvError)
+    -> FileEdit
+  {
     do {
       let old = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
       let new = change(old ?? "")

@@ -19,7 +19,8 @@ public enum ConfigFileEditor {
       let trimmed = content.drop { $0 == " " || $0 == "\t" }
       let indented = trimmed.count != content.count
       if trimmed.hasPrefix("[") {
-        inTarget = sectionProfile(trimmed, isConfigFile: isConfigFile).map(profiles.contains) ?? false
+        inTarget =
+          sectionProfile(trimmed, isConfigFile: isConfigFile).map(profiles.contains) ?? false
         dropping = false
       } else if inTarget, !indented, let equals = trimmed.firstIndex(of: "=") {
         let key = trimmed[..<equals].trimmingCharacters(in: " \t").lowercased()

@@ -34,7 +34,8 @@ public enum AtomicFile {
   /// Replaces the content of `path` with `bytes`. A symbolic link is followed, so the file it
   /// points to changes and the link stays. A new file gets `mode`; an existing one keeps its own.
   /// Missing parent directories are created with mode 0700.
-  public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure) {
+  public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure)
+  {
     let target = resolveLinks(path)
     let directory = (target as NSString).deletingLastPathComponent
     try makeDirectories(directory)
@@ -42,7 +43,8 @@ public enum AtomicFile {
     var info = stat()
     if stat(target, &info) == 0 { finalMode = info.st_mode & 0o7777 }
 
-    var template = Array("\(directory)/.\((target as NSString).lastPathComponent).awsenv-XXXXXX".utf8CString)
+    var template = Array(
+      "\(directory)/.\((target as NSString).lastPathComponent).awsenv-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
     let temporary = String(cString: template)
@@ -52,9 +54,13 @@ public enum AtomicFile {
     }
     do {
       defer { close(fd) }
-      guard fchmod(fd, finalMode) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+      guard fchmod(fd, finalMode) == 0 else {
+        throw Failure(path: path, reason: String(cString: strerror(errno)))
+      }
       try writeAll(fd, bytes, path: path)
-      guard fsync(fd) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+      guard fsync(fd) == 0 else {
+        throw Failure(path: path, reason: String(cString: strerror(errno)))
+      }
     }
     guard rename(temporary, target) == 0 else {
       throw Failure(path: path, reason: String(cString: strerror(errno)))

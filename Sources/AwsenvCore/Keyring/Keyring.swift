@@ -66,7 +66,8 @@ public struct Keyring: Sendable {
   public func items() throws(KeyringError) -> [Item] {
     try store.search(["application": Self.application]).compactMap { attributes in
       guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
-      let expires = attributes["expires"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+      let expires = attributes["expires"].flatMap(Double.init).map(
+        Date.init(timeIntervalSince1970:))
       return Item(profile: profile, kind: kind, expires: expires)
     }
   }
@@ -84,10 +85,13 @@ public struct Keyring: Sendable {
   public func selfTest() throws(KeyringError) {
     let attributes = Self.attributes(profile: "awsenv-doctor", kind: .doctorProbe)
     let probe = "probe-\(getpid())-\(Int(Date().timeIntervalSince1970))"
-    try store.store(label: "awsenv: doctor probe (safe to delete)", attributes: attributes, secret: probe)
+    try store.store(
+      label: "awsenv: doctor probe (safe to delete)", attributes: attributes, secret: probe)
     let read = try store.lookup(attributes)
     let deleted = try store.delete(attributes)
-    guard read == probe else { throw .failed("an item written to the keyring read back differently") }
+    guard read == probe else {
+      throw .failed("an item written to the keyring read back differently")
+    }
     guard deleted >= 1 else { throw .failed("an item written to the keyring could not be deleted") }
   }
 

@@ -78,7 +78,9 @@ public final class InMemorySecretStore: SecretStore {
 
   public init() {}
 
-  public func store(label: String, attributes: [String: String], secret: String) throws(KeyringError) {
+  public func store(label: String, attributes: [String: String], secret: String)
+    throws(KeyringError)
+  {
     items.withLock { items in
       items.removeAll { $0.attributes == attributes }
       items.append(Item(label: label, attributes: attributes, secret: secret))

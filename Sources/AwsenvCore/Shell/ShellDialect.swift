@@ -123,7 +123,10 @@ func bashQuote(_ value: String) -> String {
     case 0x20...0x7E:
       out.append(byte)
     default:
-      out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+      out += [
+        UInt8(ascii: "\\"), UInt8(ascii: "x"), hexDigits[Int(byte >> 4)],
+        hexDigits[Int(byte & 0xF)],
+      ]
     }
   }
   out.append(UInt8(ascii: "'"))
@@ -145,7 +148,9 @@ func fishQuote(_ value: String) -> String {
         open = false
       }
       let byte = UInt8(scalar.value)
-      out += "\\x" + String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]], as: UTF8.self)
+      out +=
+        "\\x"
+        + String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]], as: UTF8.self)
       continue
     }
     if !open {

@@ -104,7 +104,8 @@ public struct SavedState: Sendable {
         entries.append((name, nil))
       } else if let equals = word.firstIndex(of: "=") {
         let name = String(word[..<equals])
-        guard isValidVariableName(name), let value = percentDecode(word[word.index(after: equals)...])
+        guard isValidVariableName(name),
+          let value = percentDecode(word[word.index(after: equals)...])
         else { return nil }
         entries.append((name, value))
       } else {
@@ -115,7 +116,8 @@ public struct SavedState: Sendable {
   }
 
   public var encoded: String {
-    (["v1"] + entries.map { name, value in value.map { "\(name)=\(percentEncode($0))" } ?? "-\(name)" })
+    (["v1"]
+      + entries.map { name, value in value.map { "\(name)=\(percentEncode($0))" } ?? "-\(name)" })
       .joined(separator: " ")
   }
 

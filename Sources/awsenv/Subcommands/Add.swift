@@ -47,7 +47,8 @@ extension Awsenv {
         guard let id = runtime.environment["AWS_ACCESS_KEY_ID"],
           let secret = runtime.environment["AWS_SECRET_ACCESS_KEY"]
         else {
-          throw Failure("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
+          throw Failure(
+            "--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
         }
         let token = runtime.environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         return Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: token)

@@ -6,7 +6,8 @@ extension Awsenv {
   struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check the D-Bus session, the keyring, the config files and the shell hook.",
-      discussion: "Prints one line per check, with what to do for each failure; exits 1 if any failed.")
+      discussion:
+        "Prints one line per check, with what to do for each failure; exits 1 if any failed.")
 
     func run() throws {
       let runtime = Runtime()
@@ -31,7 +32,9 @@ extension Awsenv {
       }
 
       let store = LibSecretStore(
-        collection: runtime.environment["AWSENV_KEYRING_COLLECTION"].flatMap { $0.isEmpty ? nil : $0 },
+        collection: runtime.environment["AWSENV_KEYRING_COLLECTION"].flatMap {
+          $0.isEmpty ? nil : $0
+        },
         timeout: runtime.environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2)
       var keyringUsable = false
       do throws(KeyringError) {
@@ -40,7 +43,8 @@ extension Awsenv {
         if status.locked {
           report(
             false, "keyring collection",
-            "'\(status.collection)' is locked; unlock it in your keyring app (Seahorse) or log in again")
+            "'\(status.collection)' is locked; unlock it in your keyring app (Seahorse) or log in again"
+          )
         } else {
           report(true, "keyring collection", "'\(status.collection)', unlocked")
           keyringUsable = true
@@ -62,7 +66,8 @@ extension Awsenv {
       do {
         let config = try AWSConfig.load(environment: runtime.environment)
         report(
-          true, "AWS config", "\(config.profileNames.count) profiles in \(config.configPath) and "
+          true, "AWS config",
+          "\(config.profileNames.count) profiles in \(config.configPath) and "
             + config.credentialsPath)
       } catch {
         report(false, "AWS config", "\(error)")
@@ -77,7 +82,9 @@ extension Awsenv {
             + "`eval \"$(awsenv init zsh)\"` to ~/.zshrc; fish: `awsenv init fish | source` to "
             + "~/.config/fish/config.fish)")
       }
-      if failed { throw Failure("some checks failed: fix them in order, from the first FAIL above") }
+      if failed {
+        throw Failure("some checks failed: fix them in order, from the first FAIL above")
+      }
     }
   }
 }

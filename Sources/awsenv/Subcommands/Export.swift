@@ -8,7 +8,8 @@ extension Awsenv {
     }
 
     static let configuration = CommandConfiguration(
-      abstract: "Print a profile's credentials as shell variables, JSON or credential_process JSON.",
+      abstract:
+        "Print a profile's credentials as shell variables, JSON or credential_process JSON.",
       discussion: """
         env: `export NAME=value` lines for bash and zsh; fish: `set -gx` lines;
         json: the variables as one JSON object; process: the credential_process document

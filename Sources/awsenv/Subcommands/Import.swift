@@ -12,7 +12,8 @@ extension Awsenv {
         (everything else stays), after a mode-0600 backup whose path is printed.
         """)
 
-    @Argument(help: "Profiles to import (default: all with keys).", completion: .custom(completeProfiles))
+    @Argument(
+      help: "Profiles to import (default: all with keys).", completion: .custom(completeProfiles))
     var profiles: [String] = []
 
     @Flag(help: "Remove the imported key lines from the credentials file.")
@@ -33,7 +34,9 @@ extension Awsenv {
           "removed their keys from \(edit.path); backup (holds the old keys, delete it once you "
             + "are sure): \(edit.backup ?? "none")")
       } else {
-        note("the credentials file still holds the keys; run again with --remove-plaintext to remove them")
+        note(
+          "the credentials file still holds the keys; run again with --remove-plaintext to remove them"
+        )
       }
     }
   }

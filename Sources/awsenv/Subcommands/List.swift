@@ -24,14 +24,16 @@ extension Awsenv {
         writeOut(JSONValue.array(rows.map { $0.json(now: now) }).text + "\n")
         return
       }
-      let table = [["PROFILE", "KIND", "KEYS", "SESSION", "REGION"]] + rows.map { row in
-        let keys = row.keysInKeyring ? "keyring" : (row.keysInFile ? "file" : "-")
-        var session = "-"
-        if let expires = row.sessionExpires {
-          session = expires > now ? "until \(rfc3339(expires))" : "expired"
+      let table =
+        [["PROFILE", "KIND", "KEYS", "SESSION", "REGION"]]
+        + rows.map { row in
+          let keys = row.keysInKeyring ? "keyring" : (row.keysInFile ? "file" : "-")
+          var session = "-"
+          if let expires = row.sessionExpires {
+            session = expires > now ? "until \(rfc3339(expires))" : "expired"
+          }
+          return [row.profile, row.kind.rawValue, keys, session, row.region ?? "-"]
         }
-        return [row.profile, row.kind.rawValue, keys, session, row.region ?? "-"]
-      }
       var widths = [Int](repeating: 0, count: 5)
       for line in table {
         for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
@@ -39,7 +41,8 @@ extension Awsenv {
       var out = ""
       for line in table {
         let cells = line.enumerated().map { column, cell in
-          column == line.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+          column == line.count - 1
+            ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
         }
         out += cells.joined(separator: "  ") + "\n"
       }
