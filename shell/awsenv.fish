@@ -11,10 +11,15 @@ function awsenv --description 'Switch AWS profiles in this shell'
     switch "$argv[1]"
         case use clear
             # The binary prints shell code only when it succeeds, as one block: evaluate it only
-            # then. Values never hold a raw newline (the escaper writes \n), so lines are safe.
-            set -l __awsenv_code (AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv)
-            or return
-            string join \n -- $__awsenv_code | source
+            # then. A pipe into `read`, not a command substitution, so that the caller's
+            # redirections (`awsenv use x 2>/dev/null`) apply to the binary too.
+            AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv | read -lz __awsenv_code
+            set -l __awsenv_status $pipestatus[1]
+            test $__awsenv_status -eq 0; or return $__awsenv_status
+            printf '%s' $__awsenv_code | source
+            # fish's `set` keeps the previous status (a `set -q` that found nothing): the
+            # binary's success is what counts.
+            return 0
         case '*'
             AWSENV_SHELL=fish $__awsenv_bin $argv
     end

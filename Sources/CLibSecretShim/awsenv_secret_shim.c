@@ -1,0 +1,141 @@
+#include "awsenv_secret_shim.h"
+
+#include <libsecret/secret.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static awsenv_error_kind_t kind_of(const GError *error, const char *remote) {
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return AWSENV_ERROR_CANCELLED;
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
+    return AWSENV_ERROR_TIMED_OUT;
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_BAD_ADDRESS))
+    return AWSENV_ERROR_NO_BUS;
+  if (error->domain == G_DBUS_ERROR &&
+      (error->code == G_DBUS_ERROR_SERVICE_UNKNOWN ||
+       error->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER ||
+       (error->code >= G_DBUS_ERROR_SPAWN_EXEC_FAILED &&
+        error->code <= G_DBUS_ERROR_SPAWN_NO_MEMORY)))
+    return AWSENV_ERROR_NO_PROVIDER;
+  /* Errors from raw GDBus calls made before libsecret registered its D-Bus error names keep
+   * only the remote name, so the Secret Service errors are matched by name as well. */
+  if (g_error_matches(error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+      g_strcmp0(remote, "org.freedesktop.Secret.Error.IsLocked") == 0)
+    return AWSENV_ERROR_LOCKED;
+  if (g_error_matches(error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+      g_strcmp0(remote, "org.freedesktop.Secret.Error.NoSuchObject") == 0 ||
+      /* gnome-keyring answers a call on a missing object path with UnknownMethod
+       * ("Object does not exist at path …"). */
+      g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+    return AWSENV_ERROR_NO_OBJECT;
+  return AWSENV_ERROR_OTHER;
+}
+
+awsenv_error_kind_t awsenv_error_kind(GError *error) {
+  if (error == NULL)
+    return AWSENV_ERROR_OTHER;
+  gchar *remote = g_dbus_error_get_remote_error(error);
+  g_dbus_error_strip_remote_error(error);
+  awsenv_error_kind_t kind = kind_of(error, remote);
+  g_free(remote);
+  return kind;
+}
+
+struct awsenv_watchdog {
+  pthread_t thread;
+  pthread_mutex_t mutex;
+  pthread_cond_t cond; /* on CLOCK_MONOTONIC: a clock change must not move the deadline */
+  struct timespec deadline;
+  bool stopped;
+  bool fired;
+  GCancellable *cancellable;
+};
+
+static struct timespec deadline_after(unsigned int timeout_ms) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  t.tv_sec += timeout_ms / 1000;
+  t.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec += 1;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
+static void *watch(void *data) {
+  awsenv_watchdog_t *w = data;
+  pthread_mutex_lock(&w->mutex);
+  while (!w->stopped) {
+    /* Re-read the deadline on every wake-up: rearm() may have moved it. */
+    if (pthread_cond_timedwait(&w->cond, &w->mutex, &w->deadline) == ETIMEDOUT) {
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (!w->stopped && (now.tv_sec > w->deadline.tv_sec ||
+                          (now.tv_sec == w->deadline.tv_sec &&
+                           now.tv_nsec >= w->deadline.tv_nsec))) {
+        w->fired = true;
+        break;
+      }
+    }
+  }
+  bool fire = w->fired;
+  pthread_mutex_unlock(&w->mutex);
+  /* Outside the lock: cancelling runs the cancellable's handlers on this thread. */
+  if (fire)
+    g_cancellable_cancel(w->cancellable);
+  return NULL;
+}
+
+awsenv_watchdog_t *awsenv_watchdog_start(GCancellable *cancellable, unsigned int timeout_ms) {
+  awsenv_watchdog_t *w = calloc(1, sizeof *w);
+  if (w == NULL)
+    return NULL;
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&w->cond, &attr);
+  pthread_condattr_destroy(&attr);
+  pthread_mutex_init(&w->mutex, NULL);
+  w->deadline = deadline_after(timeout_ms);
+  w->cancellable = g_object_ref(cancellable);
+  if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+    g_object_unref(w->cancellable);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->mutex);
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+void awsenv_watchdog_rearm(awsenv_watchdog_t *w, unsigned int timeout_ms) {
+  pthread_mutex_lock(&w->mutex);
+  w->deadline = deadline_after(timeout_ms);
+  pthread_cond_signal(&w->cond);
+  pthread_mutex_unlock(&w->mutex);
+}
+
+bool awsenv_watchdog_stop(awsenv_watchdog_t *w) {
+  pthread_mutex_lock(&w->mutex);
+  w->stopped = true;
+  pthread_cond_signal(&w->cond);
+  pthread_mutex_unlock(&w->mutex);
+  pthread_join(w->thread, NULL);
+  bool fired = w->fired;
+  g_object_unref(w->cancellable);
+  pthread_cond_destroy(&w->cond);
+  pthread_mutex_destroy(&w->mutex);
+  free(w);
+  return fired;
+}

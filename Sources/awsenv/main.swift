@@ -4,7 +4,9 @@ import Foundation
 
 // The entry point handles errors itself: every failure is one `awsenv:` line on stderr, and
 // when the hook is capturing stdout (use/clear), help goes to stderr so it is never evaluated.
-let hooked = ProcessInfo.processInfo.environment["AWSENV_SHELL"] != nil
+let capturing =
+  ProcessInfo.processInfo.environment["AWSENV_SHELL"] != nil
+  && ["use", "clear"].contains(CommandLine.arguments.dropFirst().first ?? "")
 do {
   var command = try Awsenv.parseAsRoot()
   try command.run()
@@ -18,7 +20,7 @@ do {
   if code == .success {
     // --help, --version
     let text = Awsenv.fullMessage(for: error) + "\n"
-    if hooked { FileHandle.standardError.write(Data(text.utf8)) } else { writeOut(text) }
+    if capturing { FileHandle.standardError.write(Data(text.utf8)) } else { writeOut(text) }
     exit(0)
   }
   let message =

@@ -59,7 +59,7 @@ final class ExecExportTests: XCTestCase {
     XCTAssertEqual(lines[0], "\(Self.secret)|sa-east-1")
     XCTAssertEqual(lines[1], Self.secret)
     XCTAssertEqual(lines[2], Self.secret)
-    XCTAssertFalse(run.stdout.contains("PWNED"), run.stdout)
+    XCTAssertFalse(lines.contains { $0.hasPrefix("PWNED") }, "nothing ran: \(run.stdout)")
   }
 
   /// `credential_process = awsenv credential-process app` gives boto3 the keyring's keys.

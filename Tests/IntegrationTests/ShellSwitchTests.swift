@@ -58,6 +58,7 @@ final class ShellSwitchTests: XCTestCase {
         eval "$("$AWSENV" init bash)"
         awsenv use prod && awsenv clear
         env -0 >out/cleared-again
+        true
         """
     case "zsh":
       return """
@@ -78,6 +79,7 @@ final class ShellSwitchTests: XCTestCase {
         eval "$("$AWSENV" init zsh)"
         awsenv use prod && awsenv clear
         env -0 >out/cleared-again
+        true
         """
     default:
       return """
@@ -96,6 +98,7 @@ final class ShellSwitchTests: XCTestCase {
         "$AWSENV" init fish | source
         awsenv use prod; and awsenv clear; or exit 24
         env -0 >out/cleared-again
+        true
         """
     }
   }
@@ -223,7 +226,7 @@ final class ShellSwitchTests: XCTestCase {
         contentsOfFile: "\(Harness.root)/shell/awsenv.\(shell)", encoding: .utf8)
       let printed = try Harness.run([Harness.binary, "init", shell])
       XCTAssertSuccess(printed)
-      let expected = source.replacingOccurrences(of: "@AWSENV_BIN@", with: Harness.binary) + "\n"
+      let expected = source.replacingOccurrences(of: "@AWSENV_BIN@", with: Harness.binary)
       XCTAssertEqual(printed.stdout, expected, "stale HookScripts.swift: run `make generate`")
     }
     XCTAssertSuccess(
