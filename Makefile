@@ -33,11 +33,14 @@ uninstall:
 	  "$(PREFIX)/share/zsh/site-functions/_awsenv" "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
 	rm -rf "$(PREFIX)/share/awsenv"
 
-# Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring.
+# Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring. The test
+# bundle runs directly (not through `swift test`, which wants the real HOME for its package
+# cache): once for the XCTest tests, once for the Swift Testing ones.
 test: deps
 	$(SWIFT) build --build-tests
 	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
 	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest"
+	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest" --testing-library swift-testing
 
 # A shell on a sandbox: private keyring, demo profiles, the hook loaded. Leaves nothing behind.
 try: build

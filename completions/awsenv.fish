@@ -1,0 +1,154 @@
+function __awsenv_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __awsenv_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __awsenv_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __awsenv_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __awsenv_parse_tokens -S
+    set -l unparsed_tokens (__awsenv_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'awsenv'
+        __awsenv_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'use'
+            __awsenv_parse_subcommand 1 'region=' 'version' 'h/help'
+        case 'clear'
+            __awsenv_parse_subcommand 0 'version' 'h/help'
+        case 'exec'
+            __awsenv_parse_subcommand -r 2 'region=' 'version' 'h/help'
+        case 'export'
+            __awsenv_parse_subcommand 1 'format=' 'region=' 'version' 'h/help'
+        case 'credential-process'
+            __awsenv_parse_subcommand 1 'version' 'h/help'
+        case 'add'
+            __awsenv_parse_subcommand 1 'env' 'version' 'h/help'
+        case 'import'
+            __awsenv_parse_subcommand -r 1 'remove-plaintext' 'version' 'h/help'
+        case 'list'
+            __awsenv_parse_subcommand 0 'json' 'version' 'h/help'
+        case 'remove'
+            __awsenv_parse_subcommand 1 'sessions-only' 'version' 'h/help'
+        case 'init'
+            __awsenv_parse_subcommand 1 'version' 'h/help'
+        case 'doctor'
+            __awsenv_parse_subcommand 0 'version' 'h/help'
+        case 'help'
+            __awsenv_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __awsenv_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __awsenv_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __awsenv_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __awsenv_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__awsenv_tokens -p)
+    if test -z "$(__awsenv_tokens -t)"
+        set -l index (count (__awsenv_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'awsenv' -f
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'use' -d 'Switch this shell to a profile\'s credentials.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'clear' -d 'Give this shell back the AWS variables it had before the first `awsenv use`.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'exec' -d 'Run a command with a profile\'s credentials in its environment.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'export' -d 'Print a profile\'s credentials as shell variables, JSON or credential_process JSON.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'credential-process' -d 'Print a profile\'s credentials for an SDK\'s credential_process.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'add' -d 'Store a profile\'s access keys in the keyring.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'import' -d 'Move long-lived keys from ~/.aws/credentials into the keyring.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'list' -d 'List profiles: their kind, where their keys are, and cached sessions.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'remove' -d 'Delete a profile\'s keys and cached sessions from the keyring.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'init' -d 'Print the shell hook that defines the `awsenv` function.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'doctor' -d 'Check the D-Bus session, the keyring, the config files and the shell hook.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv use" -eq 1' -fka '(__awsenv_custom_completion ---completion use -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv use" region' -l 'region' -d 'Set AWS_REGION and AWS_DEFAULT_REGION to this region.' -rfka ''
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv use" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv use" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv clear" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv clear" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv exec" -eq 1' -fka '(__awsenv_custom_completion ---completion exec -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv exec" region' -l 'region' -d 'Set AWS_REGION and AWS_DEFAULT_REGION to this region.' -rfka ''
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv exec" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv exec" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv export" -eq 1' -fka '(__awsenv_custom_completion ---completion export -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" format' -l 'format' -d 'Output format.' -rfka 'env fish json process'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" region' -l 'region' -d 'Region to include (default: the profile\'s).' -rfka ''
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv credential-process" -eq 1' -fka '(__awsenv_custom_completion ---completion credential-process -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv credential-process" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv credential-process" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv add" -eq 1' -fka '(__awsenv_custom_completion ---completion add -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv add" env' -l 'env' -d 'Read the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv add" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv add" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv import" -ge 1' -fka '(__awsenv_custom_completion ---completion import -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv import" remove-plaintext' -l 'remove-plaintext' -d 'Remove the imported key lines from the credentials file.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv import" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv import" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv list" json' -l 'json' -d 'Print JSON.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv list" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv remove" -eq 1' -fka '(__awsenv_custom_completion ---completion remove -- positional@0)'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv remove" sessions-only' -l 'sessions-only' -d 'Delete only the cached temporary sessions, keep the keys.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv remove" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv remove" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv init" -eq 1' -fka 'bash zsh fish'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv init" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv init" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv doctor" version' -l 'version' -d 'Show the version.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv help" version' -l 'version' -d 'Show the version.'
