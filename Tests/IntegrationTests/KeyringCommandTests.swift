@@ -227,3 +227,54 @@ func assertNoPlaintext(
     }
   }
 }
+
+/// `awsenv add` on a real terminal (a pseudo-terminal): prompts on stderr, the key id echoed,
+/// the secret and token not.
+final class TerminalPromptTests: XCTestCase {
+  func testAddPromptsWithoutEchoingTheSecret() throws {
+    let run = try Harness.sandbox(
+      script: """
+        python3 - "$AWSENV" <<'PY'
+        import os, pty, sys, time
+        binary = sys.argv[1]
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(binary, [binary, "add", "tty"])
+        seen = b""
+        def expect(text):
+            global seen
+            deadline = time.time() + 10
+            while text not in seen:
+                if time.time() > deadline:
+                    sys.exit("timed out waiting for %r, saw %r" % (text, seen))
+                seen += os.read(fd, 1024)
+        expect(b"Access key ID: ")
+        os.write(fd, b"AKIAAWSENVTTY0000001\\n")
+        expect(b"Secret access key: ")
+        os.write(fd, b"ttySecret/DoNotEcho0000000000000000001\\n")
+        expect(b"Session token (optional, Enter to skip): ")
+        os.write(fd, b"\\n")
+        try:
+            while True:
+                chunk = os.read(fd, 1024)
+                if not chunk:
+                    break
+                seen += chunk
+        except OSError:
+            pass
+        _, status = os.waitpid(pid, 0)
+        print("status=%d" % os.waitstatus_to_exitcode(status))
+        print("echoed-id=%s" % (b"AKIAAWSENVTTY0000001" in seen))
+        print("echoed-secret=%s" % (b"DoNotEcho" in seen))
+        PY
+        "$AWSENV" export tty --format json
+        """)
+    XCTAssertSuccess(run)
+    XCTAssertTrue(run.stdout.contains("status=0"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("echoed-id=True"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("echoed-secret=False"), run.stdout)
+    XCTAssertTrue(
+      run.stdout.contains("\"AWS_SECRET_ACCESS_KEY\":\"ttySecret/DoNotEcho0000000000000000001\""),
+      run.stdout)
+  }
+}
