@@ -194,6 +194,29 @@ final class ShellSwitchTests: XCTestCase {
     XCTAssertFalse(files.contains { $0.hasPrefix("PWNED") }, "\(files)")
   }
 
+  /// On a machine without any Secret Service (a server, an SSH session), keys still in the
+  /// credentials file work; a profile whose keys would be in the keyring gets a clear error.
+  func testWithoutAKeyringFileKeysStillWork() throws {
+    let run = try Harness.sandbox(
+      ["--no-keyring"],
+      script: """
+        mkdir -p ~/.aws
+        printf '[plain]\\naws_access_key_id = AKIAAWSENVPLAIN00001\\naws_secret_access_key = plain/secret\\n' \\
+          >~/.aws/credentials
+        printf '[profile vaulted]\\n' >~/.aws/config
+        eval "$("$AWSENV" init bash)"
+        awsenv use plain
+        echo "id=$AWS_ACCESS_KEY_ID"
+        if awsenv use vaulted 2>err.txt; then exit 60; fi
+        echo "profile=$AWS_PROFILE"
+        cat err.txt
+        """)
+    XCTAssertSuccess(run)
+    XCTAssertTrue(run.stdout.contains("id=AKIAAWSENVPLAIN00001"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("profile=plain"), "the failed use changed nothing")
+    XCTAssertTrue(run.stdout.contains("awsenv: no Secret Service provider"), run.stdout)
+  }
+
   /// Help asked through the hook goes to stderr: the hook must never evaluate it.
   func testHelpThroughTheHookIsNotEvaluated() throws {
     let run = try Harness.sandbox(

@@ -86,6 +86,7 @@ if [ "$AWSENV_SANDBOX_KEYRING" = locked ]; then
     org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
 fi
 unset AWSENV_SANDBOX_KEYRING AWSENV_SANDBOX_DIR
+export AWSENV_SANDBOX=1
 exec "$@"
 '
 set +e

@@ -31,12 +31,21 @@ public struct ProfileResolver: Sendable {
     }
     switch chain.base {
     case .staticKeys(let owner, let fileKeys):
-      if let keys = try keyringKeys(owner) { return keys }
-      if let fileKeys {
-        return Credentials(
-          accessKeyID: fileKeys.accessKeyID, secretAccessKey: fileKeys.secretAccessKey,
-          sessionToken: fileKeys.sessionToken)
+      let plaintext = fileKeys.map {
+        Credentials(
+          accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
+          sessionToken: $0.sessionToken)
       }
+      do {
+        if let keys = try keyring.accessKey(profile: owner) { return keys }
+      } catch .noSessionBus, .noProvider where plaintext != nil {
+        // No keyring on this machine at all (a server, an SSH session): the keys in the file
+        // are the only ones there can be. A locked or hung keyring is still an error.
+        return plaintext!
+      } catch {
+        throw .keyring(error)
+      }
+      if let plaintext { return plaintext }
       throw .noKeys(owner)
     case .process(let owner, let command) where Self.runsAwsenv(command):
       if let keys = try keyringKeys(owner) { return keys }

@@ -67,8 +67,8 @@ extension Awsenv {
         let config = try AWSConfig.load(environment: runtime.environment)
         report(
           true, "AWS config",
-          "\(config.profileNames.count) profiles in \(config.configPath) and "
-            + config.credentialsPath)
+          "\(config.profileNames.count) profile\(config.profileNames.count == 1 ? "" : "s") in "
+            + "\(config.configPath) and \(config.credentialsPath)")
       } catch {
         report(false, "AWS config", "\(error)")
       }
