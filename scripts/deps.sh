@@ -22,6 +22,9 @@ need fish fish
 need shellcheck shellcheck
 need tmux tmux
 need script bsdutils
+need pgrep procps
+need cmp diffutils
+need python3 python3
 
 if [ ${#debs[@]} -gt 0 ]; then
   sudo=

@@ -22,10 +22,12 @@ public struct KeyringStatus: Sendable, Equatable {
 /// The desktop keyring as a ``SecretStore``: a Secret Service collection reached through
 /// libsecret on the D-Bus session bus.
 ///
-/// Every call is bounded: a watchdog cancels it after `timeout` seconds (a hung provider
-/// otherwise blocks for ~50 s), except the one step that unlocks a locked collection, which may
-/// show the keyring's password prompt and gets `unlockTimeout`. Only `lookup`, `store` and
-/// `delete` unlock, and only once per call; `search` and `status` never do.
+/// Every call answers within `timeout` seconds or throws ``KeyringError/timedOut(seconds:)``: a
+/// watchdog cancels it (a hung provider otherwise blocks libsecret for ~50 s). Two steps get
+/// more: unlocking a locked collection, which may show the keyring's password prompt, gets
+/// `unlockTimeout`; and a search or delete over many items restarts the deadline with each reply,
+/// so it only fails when the provider stops answering. Only `lookup`, `store` and `delete`
+/// unlock, once per call; `search` and `status` never do.
 ///
 /// Items are scoped to the configured collection. libsecret's `secret_password_*` calls search
 /// every collection and unlock on their own (a prompt under the short deadline), so this type
@@ -473,11 +475,16 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
             slot.batch.replies[slot.index] = reply
             slot.batch.errors[slot.index] = error
             slot.batch.pending -= 1
+            slot.batch.completed += 1
           }, slot)
         batch.pending += 1
         next += 1
       }
+      let completed = batch.completed
       g_main_context_iteration(context, 1)
+      // The deadline bounds each wait on the provider, not the whole listing: thousands of
+      // items may take longer than `timeout` while replies keep coming.
+      if batch.completed != completed { call.rearm(call.seconds) }
     }
     return batch
   }
@@ -575,6 +582,7 @@ private final class Batch {
   var replies: [OpaquePointer?]
   var errors: [UnsafeMutablePointer<GError>?]
   var pending = 0
+  var completed = 0
 
   init(count: Int) {
     replies = Array(repeating: nil, count: count)
