@@ -62,6 +62,8 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   /// under dbus-daemon's pending-reply limit (128 on a bus without session.conf's limits).
   private static let window = 16
 
+  /// A store in `collection` whose calls wait at most `timeout` seconds on the provider.
+  ///
   /// - Parameters:
   ///   - collection: an alias or an object path; nil means the default collection (alias
   ///     "default", the login keyring).
@@ -172,10 +174,7 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
         if let reply = batch.replies[index] {
           let attributes = GV.readDictionary(GV.unbox(reply))
           found.append(attributes.filter { Self.attributeNames.contains($0.key) })
-        } else if let error = batch.takeError(index) {
-          let failure = keyringError(error, call, noObject: .noCollection(""))
-          // An item deleted since the search is simply gone.
-          if case .noCollection = failure { continue }
+        } else if let failure = itemError(batch.takeError(index), call) {
           throw failure
         }
       }
@@ -206,9 +205,7 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
         if let reply = batch.replies[index] {
           let prompt = GV.readString(GV.child(reply, 0))
           if prompt == "/" { deleted += 1 } else { prompts.append(prompt) }
-        } else if let error = batch.takeError(index) {
-          let failure = keyringError(error, call, noObject: .noCollection(""))
-          if case .noCollection = failure { continue }
+        } else if let failure = itemError(batch.takeError(index), call) {
           throw failure
         }
       }
@@ -346,7 +343,8 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     _ bus: OpaquePointer, _ path: String, _ interface: String, _ name: String, _ call: Call
   ) throws(KeyringError) -> OpaquePointer {
     let reply = try dbusCall(
-      bus, path, Self.propertiesInterface, "Get", GV.tuple([GV.string(interface), GV.string(name)]),
+      bus, path, Self.propertiesInterface, "Get",
+      GV.tuple([GV.string(interface), GV.string(name)]),
       "(v)", call, noObject: .noCollection(collection))
     defer { g_variant_unref(reply) }
     return GV.unbox(reply)
@@ -377,15 +375,19 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     if address.isEmpty {
       let runtime = getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? ""
       if runtime.isEmpty || access(runtime + "/bus", F_OK) != 0 {
-        throw .noSessionBus("DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus")
+        throw .noSessionBus(
+          "DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus")
       }
     }
     var error: UnsafeMutablePointer<GError>?
     guard let bus = g_bus_get_sync(G_BUS_TYPE_SESSION, call.cancellable, &error) else {
-      let failure = keyringError(error, call, noObject: .noSessionBus("no bus"))
-      if case .timedOut = failure { throw failure }
-      if case .failed(let detail) = failure { throw .noSessionBus(detail) }
-      throw failure
+      // Any failure to connect, but the watchdog's, means there is no usable bus.
+      switch keyringError(error, call, noObject: .noSessionBus("no bus")) {
+      case .timedOut(let seconds): throw .timedOut(seconds: seconds)
+      case .failed(let detail), .noProvider(let detail), .noSessionBus(let detail),
+        .noCollection(let detail), .locked(let detail):
+        throw .noSessionBus(detail)
+      }
     }
     // GLib's shared connection raises SIGTERM when the bus goes away; a CLI wants an error.
     g_dbus_connection_set_exit_on_close(bus, 0)
@@ -487,6 +489,17 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
       if batch.completed != completed { call.rearm(call.seconds) }
     }
     return batch
+  }
+
+  /// What a failed call on one item means; nil when the item is gone (deleted since the
+  /// search), which a listing or a deletion simply skips.
+  private func itemError(_ error: UnsafeMutablePointer<GError>?, _ call: Call) -> KeyringError? {
+    guard let error else { return nil }
+    if awsenv_error_kind(error) == AWSENV_ERROR_NO_OBJECT {
+      g_error_free(error)
+      return nil
+    }
+    return keyringError(error, call, noObject: .failed("the item disappeared"))
   }
 
   private func keyringError(
