@@ -8,8 +8,10 @@ final class CompletionTests: XCTestCase {
     for (shell, file) in [("bash", "awsenv.bash"), ("zsh", "_awsenv"), ("fish", "awsenv.fish")] {
       let generated = try Harness.run([Harness.binary, "--generate-completion-script", shell])
       XCTAssertSuccess(generated)
-      let checkedIn = try String(contentsOfFile: "\(Harness.root)/completions/\(file)", encoding: .utf8)
-      XCTAssertEqual(generated.stdout, checkedIn, "completions/\(file) is stale: run `make generate`")
+      let checkedIn = try String(
+        contentsOfFile: "\(Harness.root)/completions/\(file)", encoding: .utf8)
+      XCTAssertEqual(
+        generated.stdout, checkedIn, "completions/\(file) is stale: run `make generate`")
     }
   }
 

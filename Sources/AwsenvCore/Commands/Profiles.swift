@@ -38,12 +38,13 @@ public struct ProfileResolver: Sendable {
       }
       do {
         if let keys = try keyring.accessKey(profile: owner) { return keys }
-      } catch .noSessionBus, .noProvider where plaintext != nil {
+      } catch {
         // No keyring on this machine at all (a server, an SSH session): the keys in the file
         // are the only ones there can be. A locked or hung keyring is still an error.
-        return plaintext!
-      } catch {
-        throw .keyring(error)
+        switch (error, plaintext) {
+        case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
+        default: throw .keyring(error)
+        }
       }
       if let plaintext { return plaintext }
       throw .noKeys(owner)
