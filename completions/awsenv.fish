@@ -125,7 +125,7 @@ complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options 
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv exec" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv export" -eq 1' -fka '(__awsenv_custom_completion ---completion export -- positional@0)'
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" format' -l 'format' -d 'Output format.' -rfka 'env fish json process'
-complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" region' -l 'region' -d 'Region to include (default: the profile\'s).' -rfka ''
+complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" region' -l 'region' -d 'Region to include (default: the profile\'s, else the shell\'s).' -rfka ''
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" version' -l 'version' -d 'Show the version.'
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_flags_or_options "awsenv export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'awsenv' -n '__awsenv_should_offer_completions_for_positional "awsenv credential-process" -eq 1' -fka '(__awsenv_custom_completion ---completion credential-process -- positional@0)'

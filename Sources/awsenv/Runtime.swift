@@ -35,6 +35,16 @@ struct Runtime {
   func resolver() throws(Failure) -> ProfileResolver {
     ProfileResolver(config: try config(), keyring: keyring())
   }
+
+  /// The credentials and region of `profile`, for `use`, `exec` and `export`.
+  func activation(_ profile: String, region: String?) throws(Failure) -> Activation {
+    let resolver = try resolver()
+    do {
+      return try resolver.activation(profile: profile, regionFlag: region, environment: environment)
+    } catch {
+      throw Failure(error)
+    }
+  }
 }
 
 /// Writes to stdout in one piece, so that a hook never evaluates half a script.

@@ -8,7 +8,7 @@ final class ShellSessionTests: XCTestCase {
   func testFirstUseSavesTheOriginalState() throws {
     let env = ["AWS_REGION": "eu-north-1", "AWS_PROFILE": "old", "HOME": "/h"]
     let changes = ShellSession.use(
-      profile: "p", credentials: keys, region: "us-east-2", environment: env)
+      Activation(profile: "p", credentials: keys, region: "us-east-2"), environment: env)
     XCTAssertTrue(changes.contains(.export("AWS_ACCESS_KEY_ID", keys.accessKeyID)))
     XCTAssertTrue(changes.contains(.unset("AWS_SESSION_TOKEN")))
     XCTAssertTrue(changes.contains(.export("AWS_PROFILE", "p")))
@@ -28,7 +28,8 @@ final class ShellSessionTests: XCTestCase {
       "AWS_REGION": "us-east-2", "AWS_PROFILE": "p",
       ShellSession.savedStateEnvironment: first.encoded,
     ]
-    let changes = ShellSession.use(profile: "q", credentials: keys, region: nil, environment: env)
+    let changes = ShellSession.use(
+      Activation(profile: "q", credentials: keys, region: nil), environment: env)
     XCTAssertEqual(changes.last, .shellVariable(ShellSession.savedStateVariable, first.encoded))
     let cleared = ShellSession.clear(environment: env)
     XCTAssertEqual(

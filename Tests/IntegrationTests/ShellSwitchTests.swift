@@ -39,49 +39,7 @@ final class ShellSwitchTests: XCTestCase {
   /// (as child processes see it) before, after two switches, after a failed switch and after
   /// clear.
   static func script(for shell: String) -> String {
-    switch shell {
-    case "bash":
-      return """
-        set -euo pipefail
-        cd /
-        eval "$("$AWSENV" init bash)"
-        cd ~
-        env -0 >out/before
-        awsenv use prod
-        env -0 >out/prod
-        awsenv use dev --region ap-south-1
-        env -0 >out/dev
-        if awsenv use missing 2>out/failed.err; then exit 20; fi
-        env -0 >out/failed
-        awsenv clear
-        env -0 >out/cleared
-        eval "$("$AWSENV" init bash)"
-        awsenv use prod && awsenv clear
-        env -0 >out/cleared-again
-        true
-        """
-    case "zsh":
-      return """
-        set -eu -o pipefail
-        setopt warn_create_global
-        cd /
-        eval "$("$AWSENV" init zsh)"
-        cd ~
-        env -0 >out/before
-        awsenv use prod
-        env -0 >out/prod
-        awsenv use dev --region ap-south-1
-        env -0 >out/dev
-        if awsenv use missing 2>out/failed.err; then exit 20; fi
-        env -0 >out/failed
-        awsenv clear
-        env -0 >out/cleared
-        eval "$("$AWSENV" init zsh)"
-        awsenv use prod && awsenv clear
-        env -0 >out/cleared-again
-        true
-        """
-    default:
+    if shell == "fish" {
       return """
         cd /
         "$AWSENV" init fish | source
@@ -101,6 +59,29 @@ final class ShellSwitchTests: XCTestCase {
         true
         """
     }
+    // bash and zsh share the script; zsh also runs with WARN_CREATE_GLOBAL, which the hook
+    // must not trip.
+    let strict =
+      shell == "zsh" ? "set -eu -o pipefail\nsetopt warn_create_global" : "set -euo pipefail"
+    return """
+      \(strict)
+      cd /
+      eval "$("$AWSENV" init \(shell))"
+      cd ~
+      env -0 >out/before
+      awsenv use prod
+      env -0 >out/prod
+      awsenv use dev --region ap-south-1
+      env -0 >out/dev
+      if awsenv use missing 2>out/failed.err; then exit 20; fi
+      env -0 >out/failed
+      awsenv clear
+      env -0 >out/cleared
+      eval "$("$AWSENV" init \(shell))"
+      awsenv use prod && awsenv clear
+      env -0 >out/cleared-again
+      true
+      """
   }
 
   func testBash() throws { try checkSwitch(shell: "bash") }

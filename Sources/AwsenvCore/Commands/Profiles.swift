@@ -69,6 +69,17 @@ public struct ProfileResolver: Sendable {
     config.profile(profile)?["region"]
   }
 
+  /// The credentials and region of `profile`: what `use`, `exec` and `export` put in an
+  /// environment. The region is `regionFlag`, else the profile's, else the shell's own.
+  public func activation(
+    profile: String, regionFlag: String?, environment: [String: String]
+  ) throws(AwsenvError) -> Activation {
+    let credentials = try credentials(profile: profile)
+    let region = ShellSession.region(
+      flag: regionFlag, profileRegion: region(profile: profile), environment: environment)
+    return Activation(profile: profile, credentials: credentials, region: region)
+  }
+
   private func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {
     do {
       return try keyring.accessKey(profile: profile)
@@ -82,5 +93,34 @@ public struct ProfileResolver: Sendable {
     let first = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? ""
     let program = first.trimmingPrefix("\"").split(separator: "/").last ?? ""
     return program == "awsenv" || program == "awsenv\""
+  }
+}
+
+/// A profile made ready for an environment: its credentials and the region to go with them.
+public struct Activation: Sendable, Equatable {
+  public var profile: String
+  public var credentials: Credentials
+  public var region: String?
+
+  public init(profile: String, credentials: Credentials, region: String?) {
+    self.profile = profile
+    self.credentials = credentials
+    self.region = region
+  }
+
+  /// The variables this activation sets (a value) or unsets (nil), in a stable order.
+  public var variables: [(String, String?)] {
+    [
+      ("AWS_ACCESS_KEY_ID", credentials.accessKeyID),
+      ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
+      ("AWS_SESSION_TOKEN", credentials.sessionToken),
+      ("AWS_SECURITY_TOKEN", nil),
+      ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration.map(rfc3339)),
+      ("AWS_REGION", region),
+      ("AWS_DEFAULT_REGION", region),
+      ("AWS_PROFILE", profile),
+      ("AWS_DEFAULT_PROFILE", nil),
+      ("AWSENV_PROFILE", profile),
+    ]
   }
 }

@@ -18,24 +18,6 @@ public enum ShellSession {
   /// How the hook passes that state to the binary.
   public static let savedStateEnvironment = "AWSENV_SAVED"
 
-  /// The variables a profile's credentials make, nil meaning unset.
-  public static func variables(
-    profile: String, credentials: Credentials, region: String?
-  ) -> [(String, String?)] {
-    [
-      ("AWS_ACCESS_KEY_ID", credentials.accessKeyID),
-      ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
-      ("AWS_SESSION_TOKEN", credentials.sessionToken),
-      ("AWS_SECURITY_TOKEN", nil),
-      ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration.map(rfc3339)),
-      ("AWS_REGION", region),
-      ("AWS_DEFAULT_REGION", region),
-      ("AWS_PROFILE", profile),
-      ("AWS_DEFAULT_PROFILE", nil),
-      ("AWSENV_PROFILE", profile),
-    ]
-  }
-
   /// The state `clear` would restore: the saved record when there is one, else the shell's
   /// variables as they are now (this is the first `use`).
   public static func original(environment: [String: String]) -> SavedState {
@@ -45,13 +27,11 @@ public enum ShellSession {
     return SavedState(entries: managedVariables.map { ($0, environment[$0]) })
   }
 
-  /// The changes that switch a shell to `profile`.
-  public static func use(
-    profile: String, credentials: Credentials, region: String?, environment: [String: String]
-  ) -> [ShellChange] {
+  /// The changes that switch a shell to `activation`.
+  public static func use(_ activation: Activation, environment: [String: String]) -> [ShellChange] {
     let saved = original(environment: environment)
-    var changes = variables(profile: profile, credentials: credentials, region: region).map {
-      name, value in value.map { ShellChange.export(name, $0) } ?? .unset(name)
+    var changes = activation.variables.map { name, value in
+      value.map { ShellChange.export(name, $0) } ?? .unset(name)
     }
     changes.append(.shellVariable(savedStateVariable, saved.encoded))
     return changes

@@ -22,23 +22,10 @@ extension Awsenv {
 
     func run() throws {
       let runtime = Runtime()
-      let resolver = try runtime.resolver()
-      let credentials: Credentials
-      do {
-        credentials = try resolver.credentials(profile: target.profile)
-      } catch {
-        throw Failure(error)
-      }
-      let region = ShellSession.region(
-        flag: region, profileRegion: resolver.region(profile: target.profile),
-        environment: runtime.environment)
+      let activation = try runtime.activation(target.profile, region: region)
       var environment = runtime.environment
       environment["AWSENV_SHELL"] = nil
-      for (name, value) in ShellSession.variables(
-        profile: target.profile, credentials: credentials, region: region)
-      {
-        environment[name] = value
-      }
+      for (name, value) in activation.variables { environment[name] = value }
       var argv = command.first == "--" ? Array(command.dropFirst()) : command
       if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
       let code = replaceProcess(argv, environment: environment)

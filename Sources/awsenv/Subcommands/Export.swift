@@ -21,26 +21,17 @@ extension Awsenv {
     @Option(help: "Output format.")
     var format: Format = .env
 
-    @Option(help: "Region to include (default: the profile's).")
+    @Option(help: "Region to include (default: the profile's, else the shell's).")
     var region: String?
 
     func run() throws {
       let runtime = Runtime()
-      let resolver = try runtime.resolver()
-      let credentials: Credentials
-      do {
-        credentials = try resolver.credentials(profile: target.profile)
-      } catch {
-        throw Failure(error)
-      }
+      let activation = try runtime.activation(target.profile, region: region)
       if format == .process {
-        writeOut(credentials.processJSON() + "\n")
+        writeOut(activation.credentials.processJSON() + "\n")
         return
       }
-      let region = region ?? resolver.region(profile: target.profile)
-      let variables = ShellSession.variables(
-        profile: target.profile, credentials: credentials, region: region
-      ).compactMap { name, value in value.map { (name, $0) } }
+      let variables = activation.variables.compactMap { name, value in value.map { (name, $0) } }
       switch format {
       case .env, .fish:
         let shell: Shell = format == .fish ? .fish : .bash
@@ -71,12 +62,8 @@ extension Awsenv {
     @OptionGroup var target: ProfileArgument
 
     func run() throws {
-      let resolver = try Runtime().resolver()
-      do {
-        writeOut(try resolver.credentials(profile: target.profile).processJSON() + "\n")
-      } catch {
-        throw Failure(error)
-      }
+      let activation = try Runtime().activation(target.profile, region: nil)
+      writeOut(activation.credentials.processJSON() + "\n")
     }
   }
 }

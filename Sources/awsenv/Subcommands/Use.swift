@@ -20,19 +20,8 @@ extension Awsenv {
     func run() throws {
       let runtime = Runtime()
       guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
-      let resolver = try runtime.resolver()
-      let credentials: Credentials
-      do {
-        credentials = try resolver.credentials(profile: target.profile)
-      } catch {
-        throw Failure(error)
-      }
-      let region = ShellSession.region(
-        flag: region, profileRegion: resolver.region(profile: target.profile),
-        environment: runtime.environment)
-      let changes = ShellSession.use(
-        profile: target.profile, credentials: credentials, region: region,
-        environment: runtime.environment)
+      let activation = try runtime.activation(target.profile, region: region)
+      let changes = ShellSession.use(activation, environment: runtime.environment)
       do {
         writeOut(try shell.render(changes))
       } catch {
