@@ -45,6 +45,11 @@ final class ShellSessionTests: XCTestCase {
     for name in ShellSession.managedVariables { XCTAssertTrue(cleared.contains(.unset(name))) }
   }
 
+  func testClearWithNothingActiveChangesNothing() {
+    XCTAssertEqual(ShellSession.clear(environment: ["AWS_PROFILE": "mine", "AWS_REGION": "x"]), [])
+    XCTAssertEqual(ShellSession.clear(environment: [ShellSession.savedStateEnvironment: ""]), [])
+  }
+
   func testSavedStateRoundTripsAnyValue() {
     let values = ["", " ", "a=b", "%41", "-x", "é\n\t\u{1}", "v1 -A B=c"]
     let state = SavedState(

@@ -44,6 +44,7 @@ final class ShellSwitchTests: XCTestCase {
         cd /
         "$AWSENV" init fish | source
         cd ~
+        awsenv clear; or exit 25
         env -0 >out/before
         awsenv use prod; or exit 21
         env -0 >out/prod
@@ -68,6 +69,7 @@ final class ShellSwitchTests: XCTestCase {
       cd /
       eval "$("$AWSENV" init \(shell))"
       cd ~
+      awsenv clear
       env -0 >out/before
       awsenv use prod
       env -0 >out/prod
@@ -103,6 +105,7 @@ final class ShellSwitchTests: XCTestCase {
     }
     let before = try env("before")
     for (name, value) in Self.original { XCTAssertEqual(before[name], value, name) }
+    XCTAssertEqual(before["AWS_PROFILE"], "orig-profile", "clear with no profile active is a no-op")
 
     let prod = try env("prod")
     XCTAssertEqual(prod["AWS_ACCESS_KEY_ID"], Self.prodKeyID)

@@ -38,13 +38,16 @@ public enum ShellSession {
   }
 
   /// The changes that give the shell back what it had before its first `use`. Without a saved
-  /// record (a shell that inherited an active profile) the AWS variables are unset.
+  /// record, a shell that inherited an active profile gets its AWS variables unset, and a shell
+  /// where no profile is active is left alone.
   public static func clear(environment: [String: String]) -> [ShellChange] {
     var changes: [ShellChange]
     if let text = environment[savedStateEnvironment], let saved = SavedState(encoded: text) {
       changes = saved.entries.map { name, value in value.map { .export(name, $0) } ?? .unset(name) }
-    } else {
+    } else if environment["AWSENV_PROFILE"] != nil {
       changes = managedVariables.map { .unset($0) }
+    } else {
+      return []
     }
     changes += ownVariables.map { .unset($0) }
     changes.append(.shellVariable(savedStateVariable, ""))
