@@ -16,21 +16,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# Binary, hook scripts (the binary embeds them too) and completions under PREFIX.
+# Binary, hook scripts (the binary embeds them too), completions and the man page under PREFIX.
 install: release
 	install -d "$(PREFIX)/bin" "$(PREFIX)/share/awsenv/shell" \
 	  "$(PREFIX)/share/bash-completion/completions" "$(PREFIX)/share/zsh/site-functions" \
-	  "$(PREFIX)/share/fish/vendor_completions.d"
+	  "$(PREFIX)/share/fish/vendor_completions.d" "$(PREFIX)/share/man/man1"
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/awsenv" "$(PREFIX)/bin/awsenv"
 	install -m 0644 shell/awsenv.bash shell/awsenv.zsh shell/awsenv.fish "$(PREFIX)/share/awsenv/shell/"
 	install -m 0644 completions/awsenv.bash "$(PREFIX)/share/bash-completion/completions/awsenv"
 	install -m 0644 completions/_awsenv "$(PREFIX)/share/zsh/site-functions/_awsenv"
 	install -m 0644 completions/awsenv.fish "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
+	install -m 0644 docs/awsenv.1 "$(PREFIX)/share/man/man1/awsenv.1"
 	@echo "installed $(PREFIX)/bin/awsenv; now add the hook to your shell (README: Install)"
 
 uninstall:
 	rm -f "$(PREFIX)/bin/awsenv" "$(PREFIX)/share/bash-completion/completions/awsenv" \
-	  "$(PREFIX)/share/zsh/site-functions/_awsenv" "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
+	  "$(PREFIX)/share/zsh/site-functions/_awsenv" "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish" \
+	  "$(PREFIX)/share/man/man1/awsenv.1"
 	rm -rf "$(PREFIX)/share/awsenv"
 
 # Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring. The test
@@ -53,6 +55,7 @@ generate: build
 	"$(BIN_DIR)/awsenv" --generate-completion-script bash >completions/awsenv.bash
 	"$(BIN_DIR)/awsenv" --generate-completion-script zsh >completions/_awsenv
 	"$(BIN_DIR)/awsenv" --generate-completion-script fish >completions/awsenv.fish
+	$(SWIFT) package --allow-writing-to-directory docs generate-manual --output-directory docs
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
