@@ -14,6 +14,7 @@ final class KeyringCommandTests: XCTestCase {
         printf '%s\\n%s\\n' \(Self.keyID) \(Self.secret) | "$AWSENV" add team-a 2>add.err
         AWS_ACCESS_KEY_ID=AKIAAWSENVTEST000002 AWS_SECRET_ACCESS_KEY=second/secret \\
           AWS_SESSION_TOKEN=tok "$AWSENV" add team-b --env 2>/dev/null
+        stat -c '%a %n' ~/.aws/config* >config-files.txt
         "$AWSENV" list >list.txt
         "$AWSENV" list --json >list.json
         secret-tool search --all application awsenv >search.txt 2>&1
@@ -32,6 +33,10 @@ final class KeyringCommandTests: XCTestCase {
     XCTAssertTrue(
       config.contains("[profile team-a]") && config.contains("[profile team-b]"), config)
     XCTAssertFalse(config.contains(Self.secret))
+    // The first add creates the file; the second edits it, keeping one rolling 0600 backup.
+    XCTAssertEqual(
+      try read("config-files.txt"),
+      "600 \(home)/.aws/config\n600 \(home)/.aws/config.awsenv-backup\n")
 
     let list = try read("list.txt")
     XCTAssertTrue(list.hasPrefix("PROFILE"), list)

@@ -45,7 +45,9 @@ public struct KeyStorage: Sendable {
     }
     var edit: FileEdit?
     if config.profile(profile) == nil {
-      edit = try editFile(config.configPath) { ConfigFileEditor.appendingProfile(profile, to: $0) }
+      edit = try editFile(config.configPath, dated: false) {
+        ConfigFileEditor.appendingProfile(profile, to: $0)
+      }
     }
     return Added(replaced: replaced, configEdit: edit)
   }
@@ -118,7 +120,7 @@ public struct KeyStorage: Sendable {
     var edit: FileEdit?
     if removePlaintext {
       let imported = Set(names)
-      edit = try editFile(path) {
+      edit = try editFile(path, dated: true) {
         ConfigFileEditor.removingSecrets(from: $0, profiles: imported, isConfigFile: false)
       }
     }
@@ -186,14 +188,16 @@ public struct KeyStorage: Sendable {
     return rows
   }
 
-  /// Rewrites `path` through `change` atomically, after a backup; nil backup for a new file.
-  private func editFile(_ path: String, _ change: (String) -> String) throws(AwsenvError)
-    -> FileEdit
+  /// Rewrites `path` through `change` atomically, after a backup (dated, or the one rolling
+  /// copy); nil backup for a new file.
+  private func editFile(_ path: String, dated: Bool, _ change: (String) -> String)
+    throws(AwsenvError) -> FileEdit
   {
     do {
       let old = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
       let new = change(old ?? "")
-      let backup = old == nil ? nil : try AtomicFile.backup(path)
+      let backup =
+        old == nil ? nil : try (dated ? AtomicFile.backup(path) : AtomicFile.rollingBackup(path))
       try AtomicFile.write(Array(new.utf8), to: path)
       return FileEdit(path: path, backup: backup)
     } catch {

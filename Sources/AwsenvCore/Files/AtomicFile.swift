@@ -73,7 +73,21 @@ public enum AtomicFile {
     }
   }
 
+  /// Copies `path` to `PATH.awsenv-backup` (mode 0600), replacing the previous copy; returns its
+  /// path. For routine edits (a section appended), where one step of undo is what is useful and
+  /// a pile of dated copies is not.
+  public static func rollingBackup(_ path: String) throws(Failure) -> String? {
+    guard let bytes = try read(path) else { return nil }
+    let backup = resolveLinks(path) + ".awsenv-backup"
+    try write(bytes, to: backup, mode: 0o600)
+    guard chmod(backup, 0o600) == 0 else {
+      throw Failure(path: backup, reason: String(cString: strerror(errno)))
+    }
+    return backup
+  }
+
   /// Copies `path` to a new file beside it, mode 0600, named after the time; returns its path.
+  /// For edits the user may want to undo much later (keys removed from a file).
   public static func backup(_ path: String, now: Date = Date()) throws(Failure) -> String? {
     guard let bytes = try read(path) else { return nil }
     let stamp = rfc3339(now).filter { $0 != "-" && $0 != ":" }
