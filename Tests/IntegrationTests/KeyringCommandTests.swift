@@ -199,7 +199,10 @@ final class KeyringCommandTests: XCTestCase {
             exit $status
             """)
         let label = "\(fault.name) / \(command)"
-        XCTAssertEqual(run.status, 1, "\(label): \(run.stdout) \(run.stderr)")
+        // Without any Secret Service, `list` still shows the config files, with one note.
+        let degrades = command == "list" && ["no bus", "no provider"].contains(fault.name)
+        XCTAssertEqual(run.status, degrades ? 0 : 1, "\(label): \(run.stdout) \(run.stderr)")
+        if degrades { XCTAssertTrue(run.stdout.contains("team"), "\(label): \(run.stdout)") }
         let elapsed =
           run.stdout.split(separator: "\n").last { $0.hasPrefix("elapsed_ms=") }
           .flatMap { Int($0.dropFirst("elapsed_ms=".count)) } ?? .max

@@ -151,10 +151,20 @@ public struct KeyStorage: Sendable {
   }
 
   /// Every profile of the config files, then any that only the keyring knows.
-  public func summaries() throws(AwsenvError) -> [Summary] {
+  ///
+  /// On a machine with no Secret Service at all, the rows come from the config files alone and
+  /// `keyringMissing` says why; any other keyring failure is an error.
+  public func summaries() throws(AwsenvError) -> (rows: [Summary], keyringMissing: KeyringError?) {
     let items: [Keyring.Item]
+    var missing: KeyringError?
     do {
       items = try keyring.items()
+    } catch .noSessionBus(let detail) {
+      items = []
+      missing = .noSessionBus(detail)
+    } catch .noProvider(let detail) {
+      items = []
+      missing = .noProvider(detail)
     } catch {
       throw .keyring(error)
     }
@@ -185,7 +195,7 @@ public struct KeyStorage: Sendable {
           profile: name, kind: keyed.contains(name) ? .keys : .none, region: nil,
           keysInKeyring: keyed.contains(name), keysInFile: false, sessionExpires: sessions[name]))
     }
-    return rows
+    return (rows, missing)
   }
 
   /// Rewrites `path` through `change` atomically, after a backup (dated, or the one rolling

@@ -15,7 +15,11 @@ extension Awsenv {
       let storage = KeyStorage(config: try runtime.config(), keyring: runtime.keyring())
       let rows: [KeyStorage.Summary]
       do {
-        rows = try storage.summaries()
+        let summaries = try storage.summaries()
+        rows = summaries.rows
+        if let missing = summaries.keyringMissing {
+          note("showing the config files only: \(missing.message)")
+        }
       } catch {
         throw Failure(error)
       }
