@@ -201,6 +201,27 @@ final class ShellSwitchTests: XCTestCase {
     XCTAssertTrue(run.stdout.contains("awsenv: no Secret Service provider"), run.stdout)
   }
 
+  /// A config file that does not parse: one line naming the file and line, nothing changed.
+  func testBrokenConfigNamesFileAndLine() throws {
+    let run = try Harness.sandbox(
+      script: """
+        mkdir -p ~/.aws
+        printf '[profile ok]\\nregion = x\\n[profile broken\\n' >~/.aws/config
+        cp ~/.aws/config before
+        eval "$("$AWSENV" init bash)"
+        env -0 >env-before
+        if awsenv use ok 2>err.txt; then exit 70; fi
+        env -0 >env-after
+        cmp env-before env-after
+        cmp before ~/.aws/config
+        cat err.txt
+        """)
+    XCTAssertSuccess(run)
+    XCTAssertEqual(run.stdout.split(separator: "\n").count, 1, run.stdout)
+    XCTAssertTrue(run.stdout.hasPrefix("awsenv: "), run.stdout)
+    XCTAssertTrue(run.stdout.contains("/.aws/config:3:"), run.stdout)
+  }
+
   /// Help asked through the hook goes to stderr: the hook must never evaluate it.
   func testHelpThroughTheHookIsNotEvaluated() throws {
     let run = try Harness.sandbox(
