@@ -23,10 +23,16 @@ do {
     if capturing { FileHandle.standardError.write(Data(text.utf8)) } else { writeOut(text) }
     exit(0)
   }
-  let message =
+  var message =
     Awsenv.message(for: error)
     .replacingOccurrences(of: "Error: ", with: "")
     .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-  note("\(message) (see `awsenv --help`)")
+  if let first = message.first, first.isUppercase {
+    message = first.lowercased() + message.dropFirst()
+  }
+  // Point at the subcommand's own help when the line named one.
+  let named = CommandLine.arguments.dropFirst().first ?? ""
+  let known = Awsenv.configuration.subcommands.contains { $0._commandName == named }
+  note("\(message) (see `awsenv \(known ? named + " " : "")--help`)")
   exit(code.rawValue)
 }
