@@ -3,12 +3,9 @@ import Foundation
 import Testing
 
 /// The AWS SDKs' shared suites, loaded as they are from shared/conformance beside the package.
+/// Every case passes as written; a case awsenv ever answers differently must be listed, with
+/// its reason, in DECISIONS.md.
 @Suite struct ConformanceTests {
-  /// Cases awsenv deliberately answers differently, by name, with the reason; each is also
-  /// explained in docs/conformance-exceptions.md. Empty: every case passes as written.
-  static let parserExceptions: [String: String] = [:]
-  static let assumeRoleExceptions: [String: String] = [:]
-
   @Test func suitesLoadCompletely() throws {
     // A missing or truncated file would otherwise leave the parameterized tests with no cases.
     #expect(try ConformanceSuite.loadParserCases().count == 65)
@@ -17,26 +14,12 @@ import Testing
 
   @Test(arguments: ConformanceSuite.parserCases)
   func profileParser(_ testCase: ParserCase) throws {
-    try withKnownIssue(
-      Comment(rawValue: Self.parserExceptions[testCase.name] ?? ""),
-      isIntermittent: false
-    ) {
-      try checkParser(testCase)
-    } when: {
-      Self.parserExceptions[testCase.name] != nil
-    }
+    try checkParser(testCase)
   }
 
   @Test(arguments: ConformanceSuite.assumeRoleCases)
   func assumeRoleResolution(_ testCase: AssumeRoleCase) throws {
-    try withKnownIssue(
-      Comment(rawValue: Self.assumeRoleExceptions[testCase.name] ?? ""),
-      isIntermittent: false
-    ) {
-      try checkAssumeRole(testCase)
-    } when: {
-      Self.assumeRoleExceptions[testCase.name] != nil
-    }
+    try checkAssumeRole(testCase)
   }
 
   private func checkParser(_ testCase: ParserCase) throws {
