@@ -7,7 +7,8 @@ let package = Package(
     .executable(name: "awsenv", targets: ["awsenv"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
     // libsecret-1 (the Secret Service client): headers and link flags from pkg-config.
@@ -24,11 +25,27 @@ let package = Package(
       dependencies: ["CLibSecret"],
       path: "Sources/CLibSecretShim"
     ),
+    // libcurl (HTTPS to STS and IAM Identity Center): headers and link flags from pkg-config.
+    .systemLibrary(
+      name: "CCurl",
+      path: "Sources/CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    // Typed wrappers for libcurl's variadic curl_easy_setopt/getinfo, which Swift cannot call.
+    .target(
+      name: "CCurlShim",
+      dependencies: ["CCurl"],
+      path: "Sources/CCurlShim"
+    ),
     // Everything awsenv knows: config files, profiles, the keyring, shell dialects. No printing,
     // no exit.
     .target(
       name: "AwsenvCore",
-      dependencies: ["CLibSecret", "CLibSecretShim"],
+      dependencies: [
+        "CLibSecret", "CLibSecretShim", "CCurl", "CCurlShim",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Sources/AwsenvCore"
     ),
     // The command line: parses arguments, wires the real dependencies, prints.

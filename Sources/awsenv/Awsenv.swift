@@ -3,7 +3,7 @@ import AwsenvCore
 
 /// The `awsenv` command.
 struct Awsenv: ParsableCommand {
-  static let version = "0.1.0"
+  static let version = AwsenvInfo.version
 
   static let configuration = CommandConfiguration(
     commandName: "awsenv",
@@ -18,17 +18,53 @@ struct Awsenv: ParsableCommand {
     version: version,
     subcommands: [
       Use.self, Clear.self, Exec.self, Export.self, CredentialProcess.self, Add.self,
-      Import.self, List.self, Remove.self, Init.self, Doctor.self,
+      Whoami.self, Import.self, List.self, Remove.self, Init.self, Doctor.self,
+      Prompt.self, Pick.self,
     ]
   )
 }
 
-/// A failure already phrased for the user: printed as one `awsenv:` line, exit status 1.
+/// A failure already phrased for the user: printed as one `awsenv:` line, exit status 1 (3
+/// when only the user can go on: an MFA code, a SAML assertion, a login).
 struct Failure: Error {
   var message: String
+  var status: Int32 = 1
 
   init(_ message: String) { self.message = message }
-  init(_ error: AwsenvError) { self.message = error.message }
+  init(_ error: AwsenvError) {
+    self.message = error.message
+    self.status = error.exitStatus
+  }
+}
+
+/// How to get a profile's credentials: the options `use`, `exec` and `export` share.
+struct CredentialOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("The current code of the MFA device (six digits).", valueName: "code"))
+  var mfaCode: String?
+
+  @Flag(help: "Get new credentials even if a cached session is still valid.")
+  var refresh = false
+
+  @Option(
+    help: ArgumentHelp(
+      "A SAML assertion for a SAML profile: a file with the base64 SAMLResponse or the XML, "
+        + "or - for stdin. Never stored.", valueName: "file"),
+    completion: .file())
+  var samlAssertion: String?
+
+  func resolveOptions(region: String?, interactive: Bool = true) throws(Failure) -> ResolveOptions {
+    var assertion: String?
+    if let samlAssertion {
+      do {
+        assertion = try SAMLAssertion.read(samlAssertion)
+      } catch {
+        throw Failure(error)
+      }
+    }
+    return ResolveOptions(
+      regionFlag: region, refresh: refresh, mfaCode: mfaCode, samlAssertion: assertion,
+      interactive: interactive)
+  }
 }
 
 /// Options every profile command shares.

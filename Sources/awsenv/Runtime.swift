@@ -33,18 +33,46 @@ struct Runtime {
   }
 
   func resolver() throws(Failure) -> ProfileResolver {
-    ProfileResolver(config: try config(), keyring: keyring())
+    ProfileResolver(
+      config: try config(), keyring: keyring(), environment: environment,
+      transport: CurlTransport(), askMFACode: askOnTerminal, userName: userName())
   }
 
   /// The credentials and region of `profile`, for `use`, `exec` and `export`.
-  func activation(_ profile: String, region: String?) throws(Failure) -> Activation {
+  func activation(_ profile: String, options: ResolveOptions) throws(Failure) -> Activation {
     let resolver = try resolver()
     do {
-      return try resolver.activation(profile: profile, regionFlag: region, environment: environment)
+      return try resolver.activation(profile: profile, options: options)
     } catch {
       throw Failure(error)
     }
   }
+
+  /// The local user's name: $USER, else the password database's.
+  func userName() -> String {
+    if let name = environment["USER"], !name.isEmpty { return name }
+    guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "" }
+    return String(cString: name)
+  }
+}
+
+/// Asks one question on the controlling terminal (not stdin/stdout, which the hook or a pipe
+/// may hold) and returns the answer, or nil when there is no terminal.
+@Sendable func askOnTerminal(_ question: String) -> String? {
+  let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+  guard fd >= 0 else { return nil }
+  defer { close(fd) }
+  _ = question.withCString { write(fd, $0, strlen($0)) }
+  var line: [UInt8] = []
+  var byte: UInt8 = 0
+  while line.count < 256 {
+    let count = read(fd, &byte, 1)
+    if count < 0 && errno == EINTR { continue }
+    if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+    if byte == UInt8(ascii: "\n") { break }
+    line.append(byte)
+  }
+  return String(decoding: line, as: UTF8.self)
 }
 
 /// Writes to stdout in one piece, so that a hook never evaluates half a script.

@@ -12,7 +12,7 @@ do {
   try command.run()
 } catch let failure as Failure {
   note(failure.message)
-  exit(1)
+  exit(failure.status)
 } catch let exitCode as ExitCode {
   exit(exitCode.rawValue)
 } catch {

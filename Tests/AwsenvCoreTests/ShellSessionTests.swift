@@ -36,6 +36,7 @@ final class ShellSessionTests: XCTestCase {
       cleared,
       [
         .export("AWS_REGION", "x y\n"), .unset("AWS_PROFILE"), .unset("AWSENV_PROFILE"),
+        .unset("AWSENV_EXPIRES"), .unset("AWSENV_REFRESH_AT"), .unset("AWSENV_IDENTITY"),
         .shellVariable(ShellSession.savedStateVariable, ""),
       ])
   }

@@ -21,8 +21,23 @@ public enum AwsenvError: Error, Sendable {
   case invalidKeys(Credentials.ValidationError)
   /// Shell code could not be produced.
   case shell(ShellError)
+  /// An STS call failed; the context names what it was about.
+  case sts(STSError, STSError.Context)
+  /// An endpoint could not be used or reached outside an STS call.
+  case http(HTTPError)
+  /// Going on needs the user (an MFA code, a SAML assertion, a login) and none can be asked:
+  /// exit status 3, so the prompt hook can tell it from a failure.
+  case needsInteraction(String)
+  /// A credential_process or mfa_process command failed.
+  case command(profile: String, key: String, CommandRunner.Failure)
   /// Anything else, already phrased for the user.
   case other(String)
+
+  /// The exit status for this error: 3 when only the user can go on, else 1.
+  public var exitStatus: Int32 {
+    if case .needsInteraction = self { return 3 }
+    return 1
+  }
 
   public var message: String {
     switch self {
@@ -43,6 +58,23 @@ public enum AwsenvError: Error, Sendable {
     case .keyring(let error): return error.message
     case .invalidKeys(let error): return error.message
     case .shell(let error): return error.message
+    case .sts(let error, let context): return error.message(context)
+    case .http(let error): return error.message
+    case .needsInteraction(let message): return message
+    case .command(let profile, let key, let failure):
+      let what = "\(key) of profile '\(profile)'"
+      switch failure {
+      case .badCommandLine(let detail):
+        return "cannot run the \(what): \(detail); fix the quoting in the config file"
+      case .notStarted(let program, let detail):
+        return "cannot start \(program), the \(what) (\(detail)); check the path in the config "
+          + "file"
+      case .failed(let program, let status):
+        return "\(program), the \(what), failed with exit status \(status); its own "
+          + "message (above) says why"
+      case .tooMuchOutput(let program):
+        return "\(program), the \(what), printed more than 1 MiB; is it the right command?"
+      }
     case .other(let message): return message
     }
   }

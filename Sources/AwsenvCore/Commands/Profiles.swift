@@ -1,23 +1,95 @@
+import Foundation
+
+/// How a command wants a profile's credentials.
+public struct ResolveOptions: Sendable {
+  /// `--region`: the region exported, and the one STS is called in.
+  public var regionFlag: String?
+  /// `--refresh`: get new credentials for the profile even when a cached session is valid.
+  public var refresh: Bool
+  /// `--mfa-code`.
+  public var mfaCode: String?
+  /// `--saml-assertion`, already base64 (never stored).
+  public var samlAssertion: String?
+  /// False for the prompt hook's refresh: never ask the user anything.
+  public var interactive: Bool
+
+  public init(
+    regionFlag: String? = nil, refresh: Bool = false, mfaCode: String? = nil,
+    samlAssertion: String? = nil, interactive: Bool = true
+  ) {
+    self.regionFlag = regionFlag
+    self.refresh = refresh
+    self.mfaCode = mfaCode
+    self.samlAssertion = samlAssertion
+    self.interactive = interactive
+  }
+}
+
+/// A profile's credentials, and what the prompt shows about them.
+public struct ResolvedCredentials: Sendable, Equatable {
+  public var credentials: Credentials
+  /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` when they are a role's.
+  public var assumedRoleArn: String?
+  /// Whether they came from the keyring's session cache without an STS call.
+  public var fromCache: Bool
+
+  public var identity: String? { CachedSession(credentials: credentials, assumedRoleArn: assumedRoleArn).identity }
+}
+
 /// Finding the credentials and region of a profile: the shared first step of `use`, `exec`,
-/// `export` and `credential-process`.
+/// `export`, `credential-process` and `whoami`.
+///
+/// Long-lived keys come from the keyring first, then from the files. Every temporary credential
+/// (an MFA session, a role, web identity, SAML, a credential_process with an expiry) is cached
+/// in the keyring under a fingerprint of how it was made, and reused until it is within the
+/// minimum TTL of its expiry; one MFA session serves every role assumed from the same keys.
 public struct ProfileResolver: Sendable {
   public var config: AWSConfig
   public var keyring: Keyring
+  /// The calling process's environment (the shell's, through the hook).
+  public var environment: [String: String]
+  public var transport: any HTTPTransport
+  /// Asks for an MFA code on the terminal; returns nil when there is none.
+  public var askMFACode: @Sendable (_ prompt: String) -> String?
+  public var clock: @Sendable () -> Date
+  public var retrySleep: @Sendable (Double) -> Void
+  /// The local user's name, for the default role session name.
+  public var userName: String
 
-  public init(config: AWSConfig, keyring: Keyring) {
+  public init(
+    config: AWSConfig, keyring: Keyring, environment: [String: String] = [:],
+    transport: any HTTPTransport = UnavailableTransport(),
+    askMFACode: @escaping @Sendable (String) -> String? = { _ in nil },
+    clock: @escaping @Sendable () -> Date = { Date() },
+    retrySleep: @escaping @Sendable (Double) -> Void = RetryPolicy().sleep,
+    userName: String = ""
+  ) {
     self.config = config
     self.keyring = keyring
+    self.environment = environment
+    self.transport = transport
+    self.askMFACode = askMFACode
+    self.clock = clock
+    self.retrySleep = retrySleep
+    self.userName = userName
   }
 
   /// The credentials of `profile`.
-  ///
-  /// Long-lived keys come from the keyring first, then from the files. A profile whose
-  /// credential_process runs awsenv itself (the way awsenv hands keyring keys to every SDK) is
-  /// read from the keyring directly instead of running it, which would loop.
-  public func credentials(profile: String) throws(AwsenvError) -> Credentials {
+  public func credentials(profile: String, options: ResolveOptions = ResolveOptions())
+    throws(AwsenvError) -> Credentials
+  {
+    try resolve(profile: profile, options: options).credentials
+  }
+
+  /// The credentials of `profile`, from the cache or made now.
+  public func resolve(profile: String, options: ResolveOptions = ResolveOptions())
+    throws(AwsenvError) -> ResolvedCredentials
+  {
     guard config.profile(profile) != nil else {
       // A profile may live only in the keyring (its config section was deleted by hand).
-      if let keys = try keyringKeys(profile) { return keys }
+      if let keys = try keyringKeys(profile) {
+        return ResolvedCredentials(credentials: keys, fromCache: false)
+      }
       throw .unknownProfile(profile, configPath: config.configPath)
     }
     let chain: ProfileChain
@@ -26,42 +98,8 @@ public struct ProfileResolver: Sendable {
     } catch {
       throw .resolve(error)
     }
-    guard chain.roles.isEmpty else {
-      throw .unsupported(profile: profile, what: "AssumeRole (role_arn)")
-    }
-    switch chain.base {
-    case .staticKeys(let owner, let fileKeys):
-      let plaintext = fileKeys.map {
-        Credentials(
-          accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
-          sessionToken: $0.sessionToken)
-      }
-      do {
-        if let keys = try keyring.accessKey(profile: owner) { return keys }
-      } catch {
-        // No keyring on this machine at all (a server, an SSH session): the keys in the file
-        // are the only ones there can be. A locked or hung keyring is still an error.
-        switch (error, plaintext) {
-        case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
-        default: throw .keyring(error)
-        }
-      }
-      if let plaintext { return plaintext }
-      throw .noKeys(owner)
-    case .process(let owner, let command) where Self.runsAwsenv(command):
-      if let keys = try keyringKeys(owner) { return keys }
-      throw .noKeys(owner)
-    case .process:
-      throw .unsupported(profile: profile, what: "credential_process")
-    case .namedSource(_, let name):
-      throw .unsupported(profile: profile, what: "credential_source = \(name)")
-    case .webIdentity:
-      throw .unsupported(profile: profile, what: "AssumeRoleWithWebIdentity")
-    case .saml:
-      throw .unsupported(profile: profile, what: "AssumeRoleWithSAML")
-    case .sso:
-      throw .unsupported(profile: profile, what: "IAM Identity Center (SSO)")
-    }
+    var run = try ChainRun(resolver: self, profile: profile, chain: chain, options: options)
+    return try run.resolve()
   }
 
   /// The region configured for `profile`, if any.
@@ -69,18 +107,63 @@ public struct ProfileResolver: Sendable {
     config.profile(profile)?["region"]
   }
 
-  /// The credentials and region of `profile`: what `use`, `exec` and `export` put in an
-  /// environment. The region is `regionFlag`, else the profile's, else the shell's own.
-  public func activation(
-    profile: String, regionFlag: String?, environment: [String: String]
-  ) throws(AwsenvError) -> Activation {
-    let credentials = try credentials(profile: profile)
-    let region = ShellSession.region(
-      flag: regionFlag, profileRegion: region(profile: profile), environment: environment)
-    return Activation(profile: profile, credentials: credentials, region: region)
+  /// The minimum time left on a cached session for it to be reused: AWSENV_MIN_TTL, else
+  /// `awsenv_min_ttl` in the profile, else 5 minutes. Accepts seconds or a number with s/m/h.
+  public func minimumTTL(profile: String) -> TimeInterval {
+    let text = environment["AWSENV_MIN_TTL"] ?? config.profile(profile)?["awsenv_min_ttl"]
+    return text.flatMap(parseDuration) ?? 300
   }
 
-  private func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {
+  /// The credentials and region of `profile`: what `use`, `exec` and `export` put in an
+  /// environment. The region is the flag, else the profile's, else the shell's own.
+  public func activation(profile: String, options: ResolveOptions = ResolveOptions())
+    throws(AwsenvError) -> Activation
+  {
+    let resolved = try resolve(profile: profile, options: options)
+    let region = ShellSession.region(
+      flag: options.regionFlag, profileRegion: region(profile: profile),
+      environment: environment)
+    let refreshAt = resolved.credentials.expiration.map {
+      $0.addingTimeInterval(-minimumTTL(profile: profile))
+    }
+    return Activation(
+      profile: profile, credentials: resolved.credentials, region: region,
+      identity: resolved.identity, refreshAt: refreshAt)
+  }
+
+  /// An STS client for calls made on behalf of `profile`: its region (or the flag, or the
+  /// shell's, or us-east-1) and endpoint settings, retries and CA bundle.
+  public func stsClient(profile: String, regionFlag: String?) throws(AwsenvError) -> STSClient {
+    let section = config.profile(profile)
+    let region =
+      ShellSession.region(
+        flag: regionFlag, profileRegion: section?["region"], environment: environment)
+      ?? "us-east-1"
+    guard EndpointResolver.isValidRegion(region) else {
+      throw .other(
+        "'\(region)' is not a region name (like eu-west-1); fix `region` in the profile, "
+          + "AWS_REGION or --region")
+    }
+    let endpoint: ServiceEndpoint
+    do {
+      endpoint = try EndpointResolver.sts(
+        region: region, profile: section, config: config, environment: environment)
+    } catch {
+      throw .http(error)
+    }
+    let attempts =
+      (environment["AWS_MAX_ATTEMPTS"] ?? section?["max_attempts"]).flatMap { Int($0) } ?? 3
+    let caBundle = environment["AWS_CA_BUNDLE"] ?? section?["ca_bundle"]
+    return STSClient(
+      endpoint: endpoint, signingRegion: region, transport: transport,
+      options: HTTPOptions(
+        caBundle: caBundle.flatMap { $0.isEmpty ? nil : $0 },
+        userAgent: "awsenv/\(AwsenvInfo.version)"),
+      retry: RetryPolicy(maxAttempts: min(max(attempts, 1), 10), sleep: retrySleep),
+      clock: clock)
+  }
+
+  func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {
     do {
       return try keyring.accessKey(profile: profile)
     } catch {
@@ -90,10 +173,46 @@ public struct ProfileResolver: Sendable {
 
   /// Whether a credential_process command line starts with the awsenv binary.
   static func runsAwsenv(_ command: String) -> Bool {
-    let first = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? ""
-    let program = first.trimmingPrefix("\"").split(separator: "/").last ?? ""
-    return program == "awsenv" || program == "awsenv\""
+    guard let first = try? CommandRunner.split(command).first else { return false }
+    return first.split(separator: "/").last == "awsenv"
   }
+
+  /// The default role session name: the local user's name, in the characters STS accepts.
+  var defaultSessionName: String {
+    let allowed = userName.unicodeScalars.filter {
+      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+=,.@-_".unicodeScalars.contains($0))
+    }
+    let name = String(String.UnicodeScalarView(allowed.prefix(64)))
+    return name.count >= 2 ? name : "awsenv"
+  }
+}
+
+/// awsenv's version, for the User-Agent and `--version`.
+public enum AwsenvInfo {
+  public static let version = "0.1.0"
+}
+
+/// The transport of a resolver that must not make network calls (unit tests of other parts).
+public struct UnavailableTransport: HTTPTransport {
+  public init() {}
+  public func send(_ request: HTTPRequest, options: HTTPOptions) throws(HTTPError) -> HTTPResponse {
+    throw .other(host: request.host, detail: "no network in this context")
+  }
+}
+
+/// Parses `300`, `90s`, `5m`, `1h` into seconds.
+func parseDuration(_ text: String) -> TimeInterval? {
+  let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+  guard let last = trimmed.last else { return nil }
+  let (number, unit): (Substring, Double) =
+    switch last {
+    case "s": (trimmed.dropLast(), 1)
+    case "m": (trimmed.dropLast(), 60)
+    case "h": (trimmed.dropLast(), 3600)
+    default: (Substring(trimmed), 1)
+    }
+  guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+  return value * unit
 }
 
 /// A profile made ready for an environment: its credentials and the region to go with them.
@@ -101,11 +220,20 @@ public struct Activation: Sendable, Equatable {
   public var profile: String
   public var credentials: Credentials
   public var region: String?
+  /// `RoleName@account` when the credentials are an assumed role's.
+  public var identity: String?
+  /// When the prompt hook should refresh the credentials (expiry minus the minimum TTL).
+  public var refreshAt: Date?
 
-  public init(profile: String, credentials: Credentials, region: String?) {
+  public init(
+    profile: String, credentials: Credentials, region: String?, identity: String? = nil,
+    refreshAt: Date? = nil
+  ) {
     self.profile = profile
     self.credentials = credentials
     self.region = region
+    self.identity = identity
+    self.refreshAt = refreshAt
   }
 
   /// The variables this activation sets (a value) or unsets (nil), in a stable order.
@@ -121,6 +249,9 @@ public struct Activation: Sendable, Equatable {
       ("AWS_PROFILE", profile),
       ("AWS_DEFAULT_PROFILE", nil),
       ("AWSENV_PROFILE", profile),
+      ("AWSENV_EXPIRES", credentials.expiration.map { String(Int($0.timeIntervalSince1970)) }),
+      ("AWSENV_REFRESH_AT", refreshAt.map { String(Int($0.timeIntervalSince1970)) }),
+      ("AWSENV_IDENTITY", identity),
     ]
   }
 }

@@ -10,8 +10,8 @@ public enum AtomicFile {
     public var message: String { "cannot write \(path): \(reason); nothing was changed" }
   }
 
-  /// The bytes of `path`, or nil when it does not exist.
-  public static func read(_ path: String) throws(Failure) -> [UInt8]? {
+  /// The bytes of `path`, or nil when it does not exist; a file longer than `limit` is an error.
+  public static func read(_ path: String, limit: Int = .max) throws(Failure) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 {
       if errno == ENOENT { return nil }
@@ -28,6 +28,9 @@ public enum AtomicFile {
       }
       if count == 0 { return bytes }
       bytes += buffer[0..<count]
+      if bytes.count > limit {
+        throw Failure(path: path, reason: "it is larger than \(limit) bytes")
+      }
     }
   }
 

@@ -72,13 +72,14 @@ public struct Keyring: Sendable {
     }
   }
 
-  /// Deletes the items of `profile` (only its temporary sessions when `sessionsOnly`); returns
-  /// how many went.
+  /// Deletes the items of `profile` (only its temporary sessions when `sessionsOnly`), and the
+  /// sessions other profiles made from its long-lived keys; returns how many went.
   public func remove(profile: String, sessionsOnly: Bool) throws(KeyringError) -> Int {
-    if sessionsOnly {
-      return try store.delete(Self.attributes(profile: profile, kind: .session))
-    }
-    return try store.delete(["application": Self.application, "profile": profile])
+    let own =
+      sessionsOnly
+      ? try store.delete(Self.attributes(profile: profile, kind: .session))
+      : try store.delete(["application": Self.application, "profile": profile])
+    return own + (try removeSessions(derivedFrom: profile))
   }
 
   /// Writes, reads back and deletes a throwaway item: the keyring works end to end.

@@ -11,8 +11,12 @@ public enum ShellSession {
     "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
   ]
-  /// awsenv's own variables: present only while a profile is active.
-  public static let ownVariables = ["AWSENV_PROFILE"]
+  /// awsenv's own variables: present only while a profile is active. The prompt hook reads
+  /// them without forking: the profile, when the credentials expire and when to refresh them
+  /// (Unix seconds), and who they are (`Role@account` for an assumed role).
+  public static let ownVariables = [
+    "AWSENV_PROFILE", "AWSENV_EXPIRES", "AWSENV_REFRESH_AT", "AWSENV_IDENTITY",
+  ]
   /// The hook's shell variable that keeps the state from before the first `use`.
   public static let savedStateVariable = "__awsenv_saved"
   /// How the hook passes that state to the binary.

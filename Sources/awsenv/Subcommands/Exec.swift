@@ -17,12 +17,15 @@ extension Awsenv {
     @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
     var region: String?
 
+    @OptionGroup var credentials: CredentialOptions
+
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
     var command: [String] = []
 
     func run() throws {
       let runtime = Runtime()
-      let activation = try runtime.activation(target.profile, region: region)
+      let activation = try runtime.activation(
+        target.profile, options: try credentials.resolveOptions(region: region))
       var environment = runtime.environment
       environment["AWSENV_SHELL"] = nil
       for (name, value) in activation.variables { environment[name] = value }

@@ -24,9 +24,12 @@ extension Awsenv {
     @Option(help: "Region to include (default: the profile's, else the shell's).")
     var region: String?
 
+    @OptionGroup var credentials: CredentialOptions
+
     func run() throws {
       let runtime = Runtime()
-      let activation = try runtime.activation(target.profile, region: region)
+      let activation = try runtime.activation(
+        target.profile, options: try credentials.resolveOptions(region: region))
       if format == .process {
         writeOut(activation.credentials.processJSON() + "\n")
         return
@@ -62,7 +65,7 @@ extension Awsenv {
     @OptionGroup var target: ProfileArgument
 
     func run() throws {
-      let activation = try Runtime().activation(target.profile, region: nil)
+      let activation = try Runtime().activation(target.profile, options: ResolveOptions())
       writeOut(activation.credentials.processJSON() + "\n")
     }
   }

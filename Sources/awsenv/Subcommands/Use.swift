@@ -10,17 +10,30 @@ extension Awsenv {
         only), AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_PROFILE, and
         unsets AWS_SECURITY_TOKEN and AWS_DEFAULT_PROFILE. `awsenv clear` undoes it.
         Runs through the shell function that `awsenv init` defines.
+
+        Roles, MFA sessions, web identity, SAML and credential_process results are cached in
+        the keyring and reused until 5 minutes before they expire (AWSENV_MIN_TTL, e.g. 10m).
         """)
 
     @OptionGroup var target: ProfileArgument
 
-    @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
+    @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region (and call STS there).")
     var region: String?
+
+    @OptionGroup var credentials: CredentialOptions
+
+    @Flag(
+      help: ArgumentHelp(
+        "Never ask anything (the prompt hook's refresh): exit 3 if an MFA code, a SAML "
+          + "assertion or a login is needed."))
+    var nonInteractive = false
 
     func run() throws {
       let runtime = Runtime()
       guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
-      let activation = try runtime.activation(target.profile, region: region)
+      let activation = try runtime.activation(
+        target.profile,
+        options: try credentials.resolveOptions(region: region, interactive: !nonInteractive))
       let changes = ShellSession.use(activation, environment: runtime.environment)
       do {
         writeOut(try shell.render(changes))

@@ -1,0 +1,413 @@
+import Foundation
+
+/// One resolution of a profile's credential chain: the base credentials, then each role.
+///
+/// Every temporary step is a cache level in the keyring, keyed by a fingerprint of everything
+/// that made it (endpoint, keys' owner, MFA device, role, external id, duration, session name).
+/// The run starts from the deepest level that is still valid, so `use` of a cached role is one
+/// keyring lookup, and a new role over a cached MFA session needs no new MFA code.
+struct ChainRun {
+  let resolver: ProfileResolver
+  let profile: String
+  let chain: ProfileChain
+  let options: ResolveOptions
+  let now: Date
+  let sts: STSClient
+  /// Fingerprint parts of each level: [base] + one per role.
+  private(set) var levels: [Level?] = []
+  /// The profile whose long-lived keys start the chain, if any.
+  private(set) var keysOwner: String?
+  /// The MFA device whose session the base keys are used through, if any.
+  private(set) var baseMFASerial: String?
+
+  struct Level {
+    var profile: String
+    var fingerprint: String
+    var description: String
+  }
+
+  /// How much validity an intermediate session needs to be used as a source.
+  static let sourceMargin: TimeInterval = 60
+
+  init(resolver: ProfileResolver, profile: String, chain: ProfileChain, options: ResolveOptions)
+    throws(AwsenvError)
+  {
+    self.resolver = resolver
+    self.profile = profile
+    self.chain = chain
+    self.options = options
+    self.now = resolver.clock()
+    self.sts = try resolver.stsClient(profile: profile, regionFlag: options.regionFlag)
+    buildLevels()
+  }
+
+  private var config: AWSConfig { resolver.config }
+  private var keyring: Keyring { resolver.keyring }
+
+  // MARK: Levels and fingerprints
+
+  private mutating func buildLevels() {
+    var parts = ["v1", sts.endpoint.description]
+    let firstRoleMFA = chain.roles.first?.mfaSerial
+    switch chain.base {
+    case .staticKeys(let owner, let fileKeys):
+      keysOwner = owner
+      baseMFASerial = firstRoleMFA ?? config.profile(owner)?["mfa_serial"]
+      parts += ["keys", owner, fileKeys?.accessKeyID ?? "keyring"]
+      if let serial = baseMFASerial {
+        parts += ["mfa", serial]
+        levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "MFA session"))
+      } else {
+        levels.append(nil)
+      }
+    case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
+      keysOwner = owner
+      parts += ["keys", owner, "keyring"]
+      levels.append(nil)
+    case .namedSource(let owner, let name):
+      let saved = ShellSession.original(environment: resolver.environment)
+      parts += ["source", name, saved.value(of: "AWS_ACCESS_KEY_ID") ?? ""]
+      if name == "Environment", let serial = firstRoleMFA,
+        saved.value(of: "AWS_SESSION_TOKEN") == nil
+      {
+        baseMFASerial = serial
+        parts += ["mfa", serial]
+        levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "MFA session"))
+      } else {
+        levels.append(nil)
+      }
+    case .webIdentity(let owner, _, _, _):
+      let (roleArn, tokenFile, sessionName) = webIdentitySettings()
+      parts += ["web-identity", roleArn, tokenFile, sessionName, duration(of: owner).map(String.init) ?? ""]
+      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+        description: "web identity role"))
+    case .saml(let owner, let roleArn, let providerArn, _):
+      parts += ["saml", roleArn, providerArn, duration(of: owner).map(String.init) ?? ""]
+      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+        description: "SAML role"))
+    case .process(let owner, let command):
+      parts += ["process", command]
+      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+        description: "credential_process result"))
+    case .sso(let owner, _, let startURL, _, let account, let role):
+      parts += ["sso", startURL, account ?? "", role ?? ""]
+      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
+        description: "IAM Identity Center role"))
+    }
+    for (index, step) in chain.roles.enumerated() {
+      let mfa = index == 0 && baseMFASerial != nil ? "" : (step.mfaSerial ?? "")
+      parts += [
+        "role", step.roleArn, step.externalID ?? "", step.durationSeconds.map(String.init) ?? "",
+        mfa, sessionName(step), step.sourceIdentity ?? "",
+      ]
+      levels.append(Level(profile: step.profile, fingerprint: Keyring.fingerprint(parts),
+        description: "role \(step.roleArn)"))
+    }
+  }
+
+  private func duration(of profile: String) -> Int? {
+    config.profile(profile)?["duration_seconds"].flatMap { Int($0) }
+  }
+
+  private func sessionName(_ step: RoleStep) -> String {
+    step.sessionName ?? resolver.defaultSessionName
+  }
+
+  /// Role ARN, token file and session name of a web identity base: the environment's
+  /// AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_SESSION_NAME win over the profile's,
+  /// as in the SDKs.
+  private func webIdentitySettings() -> (String, String, String) {
+    guard case .webIdentity(_, let roleArn, let tokenFile, let sessionName) = chain.base else {
+      return ("", "", "")
+    }
+    let env = resolver.environment
+    func pick(_ name: String, _ fallback: String?) -> String? {
+      if let value = env[name], !value.isEmpty { return value }
+      return fallback
+    }
+    return (
+      pick("AWS_ROLE_ARN", roleArn) ?? roleArn,
+      pick("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile) ?? tokenFile,
+      pick("AWS_ROLE_SESSION_NAME", sessionName) ?? resolver.defaultSessionName
+    )
+  }
+
+  // MARK: Resolution
+
+  mutating func resolve() throws(AwsenvError) -> ResolvedCredentials {
+    let last = levels.count - 1
+    let minimumTTL = resolver.minimumTTL(profile: profile)
+    var freshSAML = false
+    if case .saml = chain.base, options.samlAssertion != nil { freshSAML = true }
+
+    // The deepest level with a session still good enough: the final one must outlive the
+    // minimum TTL (unless --refresh), a source only needs a minute.
+    var start = -1
+    var current: CachedSession?
+    if !freshSAML {
+      for index in stride(from: last, through: 0, by: -1) {
+        guard let level = levels[index] else { continue }
+        if index == last && options.refresh { continue }
+        let margin = index == last ? minimumTTL : Self.sourceMargin
+        if let session = try cached(level), let expiry = session.credentials.expiration,
+          expiry.timeIntervalSince(now) > margin
+        {
+          if index == last {
+            return ResolvedCredentials(
+              credentials: session.credentials, assumedRoleArn: session.assumedRoleArn,
+              fromCache: true)
+          }
+          start = index
+          current = session
+          break
+        }
+      }
+    }
+    if start < 0 {
+      current = try baseSession()
+      start = 0
+      if let level = levels[0], let session = current, session.credentials.expiration != nil {
+        try save(session, level)
+      }
+    }
+    guard var session = current else {
+      throw .other("internal error: no credentials after the base step")
+    }
+    for index in (start + 1)..<(last + 1) {
+      let step = chain.roles[index - 1]
+      session = try assume(step, index: index - 1, with: session.credentials)
+      if let level = levels[index] { try save(session, level) }
+    }
+    return ResolvedCredentials(
+      credentials: session.credentials, assumedRoleArn: session.assumedRoleArn, fromCache: false)
+  }
+
+  private func cached(_ level: Level) throws(AwsenvError) -> CachedSession? {
+    do {
+      return try keyring.session(profile: level.profile, fingerprint: level.fingerprint)
+    } catch {
+      throw .keyring(error)
+    }
+  }
+
+  private func save(_ session: CachedSession, _ level: Level) throws(AwsenvError) {
+    do {
+      try keyring.saveSession(
+        session, profile: level.profile, fingerprint: level.fingerprint, source: keysOwner,
+        description: level.description)
+    } catch {
+      throw .keyring(error)
+    }
+  }
+
+  /// The first credentials of the chain (long-lived keys, or a first temporary session).
+  private func baseSession() throws(AwsenvError) -> CachedSession {
+    switch chain.base {
+    case .staticKeys(let owner, let fileKeys):
+      let keys = try staticKeys(owner: owner, fileKeys: fileKeys)
+      return try withMFASession(keys, owner: owner)
+    case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
+      guard let keys = try resolver.keyringKeys(owner) else { throw .noKeys(owner) }
+      return CachedSession(credentials: keys)
+    case .namedSource(let owner, let name):
+      guard name == "Environment" else {
+        throw .unsupported(profile: profile, what: "credential_source = \(name)")
+      }
+      let saved = ShellSession.original(environment: resolver.environment)
+      guard let id = saved.value(of: "AWS_ACCESS_KEY_ID"),
+        let secret = saved.value(of: "AWS_SECRET_ACCESS_KEY")
+      else {
+        throw .other(
+          "profile '\(owner)' takes its source credentials from the environment "
+            + "(credential_source = Environment), but this shell had no AWS_ACCESS_KEY_ID and "
+            + "AWS_SECRET_ACCESS_KEY before awsenv; export them, or use source_profile")
+      }
+      let keys = Credentials(
+        accessKeyID: id, secretAccessKey: secret, sessionToken: saved.value(of: "AWS_SESSION_TOKEN"))
+      return try withMFASession(keys, owner: owner)
+    case .webIdentity(let owner, _, _, _):
+      return try webIdentity(owner: owner)
+    case .saml(let owner, let roleArn, let providerArn, _):
+      guard let assertion = options.samlAssertion else {
+        throw .needsInteraction(
+          "profile '\(owner)' gets its role through SAML and has no valid cached session; "
+            + "run `awsenv use \(profile) --saml-assertion FILE` with a fresh SAMLResponse "
+            + "from your identity provider (`-` reads it from stdin)")
+      }
+      let duration = duration(of: owner)
+      do {
+        let result = try sts.assumeRoleWithSAML(
+          roleArn: roleArn, principalArn: providerArn, assertion: assertion,
+          durationSeconds: duration)
+        return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+      } catch {
+        throw .sts(error, context(owner, roleArn: roleArn, duration: duration))
+      }
+    case .process(let owner, let command):
+      return try process(owner: owner, command: command)
+    case .sso:
+      throw .unsupported(profile: profile, what: "IAM Identity Center (SSO)")
+    }
+  }
+
+  private func staticKeys(owner: String, fileKeys: FileKeys?) throws(AwsenvError) -> Credentials {
+    let plaintext = fileKeys.map {
+      Credentials(
+        accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
+        sessionToken: $0.sessionToken)
+    }
+    do {
+      if let keys = try keyring.accessKey(profile: owner) { return keys }
+    } catch {
+      // No keyring on this machine at all (a server, an SSH session): the keys in the file
+      // are the only ones there can be. A locked or hung keyring is still an error.
+      switch (error, plaintext) {
+      case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
+      default: throw .keyring(error)
+      }
+    }
+    if let plaintext { return plaintext }
+    throw .noKeys(owner)
+  }
+
+  /// `keys` as they are, or through a GetSessionToken session with MFA when the chain asks for
+  /// one (mfa_serial on the keys' profile or on the first role).
+  private func withMFASession(_ keys: Credentials, owner: String) throws(AwsenvError)
+    -> CachedSession
+  {
+    guard let serial = baseMFASerial else { return CachedSession(credentials: keys) }
+    let code = try mfaCode(serial: serial, profiles: [chain.roles.first?.profile, owner])
+    do {
+      let session = try sts.getSessionToken(keys, mfaSerial: serial, tokenCode: code)
+      return CachedSession(credentials: session)
+    } catch {
+      throw .sts(error, context(owner, mfaSerial: serial))
+    }
+  }
+
+  private func assume(_ step: RoleStep, index: Int, with source: Credentials) throws(AwsenvError)
+    -> CachedSession
+  {
+    // The first role over an MFA session needs no code of its own: the session carries MFA.
+    var serial = step.mfaSerial
+    if index == 0 && baseMFASerial != nil { serial = nil }
+    let code = try serial.map { serial throws(AwsenvError) in
+      try mfaCode(serial: serial, profiles: [step.profile])
+    }
+    let request = AssumeRoleRequest(
+      roleArn: step.roleArn, sessionName: sessionName(step), externalID: step.externalID,
+      durationSeconds: step.durationSeconds, mfaSerial: serial, tokenCode: code,
+      sourceIdentity: step.sourceIdentity)
+    do {
+      let result = try sts.assumeRole(source, request)
+      return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+    } catch {
+      throw .sts(
+        error,
+        context(step.profile, roleArn: step.roleArn, mfaSerial: serial,
+          duration: step.durationSeconds))
+    }
+  }
+
+  private func webIdentity(owner: String) throws(AwsenvError) -> CachedSession {
+    let (roleArn, tokenFile, sessionName) = webIdentitySettings()
+    let token: String
+    do throws(AtomicFile.Failure) {
+      guard let bytes = try AtomicFile.read(tokenFile, limit: 1 << 16) else {
+        throw AtomicFile.Failure(path: tokenFile, reason: "no such file")
+      }
+      token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    } catch {
+      throw .other(
+        "cannot read the web identity token file \(tokenFile) of profile '\(owner)' "
+          + "(\(error.reason)); check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE")
+    }
+    guard !token.isEmpty else {
+      throw .other("the web identity token file \(tokenFile) is empty; write a fresh token to it")
+    }
+    let duration = duration(of: owner)
+    do {
+      let result = try sts.assumeRoleWithWebIdentity(
+        roleArn: roleArn, sessionName: sessionName, token: token, durationSeconds: duration)
+      return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+    } catch {
+      var context = context(owner, roleArn: roleArn, duration: duration)
+      context.tokenFile = tokenFile
+      throw .sts(error, context)
+    }
+  }
+
+  private func process(owner: String, command: String) throws(AwsenvError) -> CachedSession {
+    let output: [UInt8]
+    do {
+      output = try CommandRunner.run(command, environment: resolver.environment)
+    } catch {
+      throw .command(profile: owner, key: "credential_process", error)
+    }
+    let text = String(decoding: output, as: UTF8.self)
+    guard let credentials = Credentials.fromProcessJSON(text) else {
+      throw .other(
+        "the credential_process of profile '\(owner)' did not print a Version 1 JSON document "
+          + "with AccessKeyId and SecretAccessKey (and an RFC 3339 Expiration, if any); fix "
+          + "the command")
+    }
+    do {
+      try credentials.validate()
+    } catch {
+      throw .other("the credential_process of profile '\(owner)' printed keys of the wrong "
+        + "shape: \(error.message)")
+    }
+    if let expiry = credentials.expiration, expiry <= now {
+      throw .other(
+        "the credential_process of profile '\(owner)' returned credentials that expired at "
+          + "\(rfc3339(expiry)); fix the command or its own cache")
+    }
+    return CachedSession(credentials: credentials)
+  }
+
+  /// An MFA code for `serial`: --mfa-code, else the mfa_process of the first of `profiles`
+  /// that has one, else the terminal.
+  private func mfaCode(serial: String, profiles: [String?]) throws(AwsenvError) -> String {
+    if let code = options.mfaCode { return try validMFACode(code) }
+    for case let name? in profiles {
+      guard let command = config.profile(name)?["mfa_process"] else { continue }
+      let output: [UInt8]
+      do {
+        output = try CommandRunner.run(command, environment: resolver.environment, limit: 4096)
+      } catch {
+        throw .command(profile: name, key: "mfa_process", error)
+      }
+      return try validMFACode(
+        String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    let hint =
+      "run `awsenv use \(profile)` on a terminal, pass --mfa-code CODE, or set mfa_process in "
+      + "the profile"
+    guard options.interactive else {
+      throw .needsInteraction("profile '\(profile)' needs an MFA code for \(serial); \(hint)")
+    }
+    guard let answer = resolver.askMFACode("MFA code for \(serial): ") else {
+      throw .needsInteraction(
+        "profile '\(profile)' needs an MFA code for \(serial) and there is no terminal to ask "
+          + "on; pass --mfa-code CODE or set mfa_process in the profile")
+    }
+    return try validMFACode(answer.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  private func validMFACode(_ code: String) throws(AwsenvError) -> String {
+    guard code.count == 6, code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else {
+      throw .other("an MFA code is 6 digits, as the authenticator app shows it; try again")
+    }
+    return code
+  }
+
+  private func context(
+    _ owner: String, roleArn: String? = nil, mfaSerial: String? = nil, duration: Int? = nil
+  ) -> STSError.Context {
+    STSError.Context(
+      profile: owner, roleArn: roleArn, mfaSerial: mfaSerial, durationSeconds: duration,
+      region: sts.signingRegion)
+  }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// Where a service's requests go: scheme, authority and base path.
+public struct ServiceEndpoint: Sendable, Equatable, CustomStringConvertible {
+  public var scheme: String
+  /// `host` or `host:port`, as the Host header carries it.
+  public var host: String
+  public var path: String
+
+  public init(scheme: String, host: String, path: String = "/") {
+    self.scheme = scheme
+    self.host = host
+    self.path = path.isEmpty ? "/" : path
+  }
+
+  public var description: String { scheme + "://" + host + (path == "/" ? "" : path) }
+
+  /// Parses an endpoint URL (`https://host[:port][/path]`). Credentials go only over https,
+  /// or plain http to a loopback address (a local test server).
+  public static func parse(_ text: String, setting: String) throws(HTTPError) -> ServiceEndpoint {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let schemeEnd = trimmed.range(of: "://") else {
+      throw .badEndpoint(
+        "\(setting) = \(trimmed) is not a URL; write it as https://HOST[:PORT]")
+    }
+    let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
+    var rest = trimmed[schemeEnd.upperBound...]
+    if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<query] }
+    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+    let host = String(rest[..<slash])
+    let path = String(rest[slash...])
+    let hostChars = host.unicodeScalars.allSatisfy {
+      $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0)
+        || "-.:[]_".unicodeScalars.contains($0)
+    }
+    guard !host.isEmpty, hostChars, !host.contains("@"),
+      path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+    else {
+      throw .badEndpoint("\(setting) = \(trimmed) has no valid host; write it as https://HOST[:PORT]")
+    }
+    switch scheme {
+    case "https": break
+    case "http" where isLoopback(host):
+      break
+    default:
+      throw .badEndpoint(
+        "\(setting) = \(trimmed) is not https; awsenv sends credentials only over https "
+          + "(plain http only to a loopback address such as 127.0.0.1)")
+    }
+    return ServiceEndpoint(scheme: scheme, host: host, path: path)
+  }
+
+  /// Whether `authority` (host or host:port) names this machine.
+  static func isLoopback(_ authority: String) -> Bool {
+    var host = authority.lowercased()
+    if host.hasPrefix("[") {
+      host = String(host.dropFirst().prefix { $0 != "]" })
+      return host == "::1"
+    }
+    if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+    if host == "localhost" { return true }
+    let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+    return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+  }
+}
+
+/// How the AWS SDKs find a service's endpoint: the service-specific environment variable, the
+/// global one, the profile's `[services]` section, the profile's endpoint_url, then the
+/// regional default. `ignore_configured_endpoint_urls` (or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
+/// skips every configured URL.
+public enum EndpointResolver {
+  /// The configured endpoint URL for `service` (its identifier as in AWS_ENDPOINT_URL_<ID>, e.g.
+  /// "STS", "SSO", "SSO_OIDC", and its key in a `[services]` block, e.g. "sts", "sso_oidc"),
+  /// with the setting it came from, or nil.
+  public static func configured(
+    service: String, profile: ProfileSection?, config: AWSConfig, environment: [String: String]
+  ) -> (url: String, setting: String)? {
+    if isTrue(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"])
+      || isTrue(profile?["ignore_configured_endpoint_urls"])
+    {
+      return nil
+    }
+    let envName = "AWS_ENDPOINT_URL_" + service.uppercased()
+    if let value = environment[envName], !value.isEmpty { return (value, envName) }
+    if let value = environment["AWS_ENDPOINT_URL"], !value.isEmpty {
+      return (value, "AWS_ENDPOINT_URL")
+    }
+    if let profile, let servicesName = profile["services"],
+      let block = config.services[servicesName],
+      let value = block.subProperty(service.lowercased(), "endpoint_url"), !value.isEmpty
+    {
+      return (value, "endpoint_url for \(service.lowercased()) in [services \(servicesName)]")
+    }
+    if let profile, let value = profile["endpoint_url"], !value.isEmpty {
+      return (value, "endpoint_url in [profile \(profile.name)]")
+    }
+    return nil
+  }
+
+  /// The STS endpoint for `region`, or the configured one.
+  public static func sts(
+    region: String, profile: ProfileSection?, config: AWSConfig, environment: [String: String]
+  ) throws(HTTPError) -> ServiceEndpoint {
+    if let (url, setting) = configured(
+      service: "STS", profile: profile, config: config, environment: environment)
+    {
+      return try ServiceEndpoint.parse(url, setting: setting)
+    }
+    let fips =
+      isTrue(environment["AWS_USE_FIPS_ENDPOINT"]) || isTrue(profile?["use_fips_endpoint"])
+    let dualStack =
+      isTrue(environment["AWS_USE_DUALSTACK_ENDPOINT"])
+      || isTrue(profile?["use_dualstack_endpoint"])
+    return ServiceEndpoint(
+      scheme: "https", host: regionalHost("sts", region: region, fips: fips, dualStack: dualStack))
+  }
+
+  /// `sts.eu-west-1.amazonaws.com`, with the partition's DNS suffix and the FIPS / dual-stack
+  /// variants.
+  public static func regionalHost(
+    _ service: String, region: String, fips: Bool = false, dualStack: Bool = false
+  ) -> String {
+    let name = fips ? service + "-fips" : service
+    if dualStack {
+      let suffix = region.hasPrefix("cn-") ? "api.amazonwebservices.com.cn" : "api.aws"
+      return "\(name).\(region).\(suffix)"
+    }
+    let suffix: String
+    if region.hasPrefix("cn-") {
+      suffix = "amazonaws.com.cn"
+    } else if region.hasPrefix("us-iso-") {
+      suffix = "c2s.ic.gov"
+    } else if region.hasPrefix("us-isob-") {
+      suffix = "sc2s.sgov.gov"
+    } else {
+      suffix = "amazonaws.com"
+    }
+    return "\(name).\(region).\(suffix)"
+  }
+
+  /// Whether a region name is safe to put in a host name.
+  public static func isValidRegion(_ region: String) -> Bool {
+    !region.isEmpty && region.count <= 64
+      && region.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+      }
+  }
+}
+
+func isTrue(_ value: String?) -> Bool {
+  guard let value else { return false }
+  return value.trimmingCharacters(in: .whitespaces).lowercased() == "true"
+}

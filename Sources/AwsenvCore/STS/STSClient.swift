@@ -1,0 +1,301 @@
+import Foundation
+
+/// Temporary credentials from an AssumeRole* call, with whose they are.
+public struct RoleCredentials: Sendable, Equatable {
+  public var credentials: Credentials
+  /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+  public var assumedRoleArn: String?
+
+  public init(credentials: Credentials, assumedRoleArn: String? = nil) {
+    self.credentials = credentials
+    self.assumedRoleArn = assumedRoleArn
+  }
+}
+
+/// What GetCallerIdentity says.
+public struct CallerIdentity: Sendable, Equatable {
+  public var account: String
+  public var arn: String
+  public var userID: String
+}
+
+/// The parameters of AssumeRole, named as in the config file.
+public struct AssumeRoleRequest: Sendable, Equatable {
+  public var roleArn: String
+  public var sessionName: String
+  public var externalID: String?
+  public var durationSeconds: Int?
+  public var mfaSerial: String?
+  public var tokenCode: String?
+  public var sourceIdentity: String?
+
+  public init(
+    roleArn: String, sessionName: String, externalID: String? = nil, durationSeconds: Int? = nil,
+    mfaSerial: String? = nil, tokenCode: String? = nil, sourceIdentity: String? = nil
+  ) {
+    self.roleArn = roleArn
+    self.sessionName = sessionName
+    self.externalID = externalID
+    self.durationSeconds = durationSeconds
+    self.mfaSerial = mfaSerial
+    self.tokenCode = tokenCode
+    self.sourceIdentity = sourceIdentity
+  }
+}
+
+/// When to try a call again: the AWS SDKs' "standard" retry mode.
+public struct RetryPolicy: Sendable {
+  /// Attempts in all, the first included (AWS_MAX_ATTEMPTS / max_attempts; default 3).
+  public var maxAttempts: Int
+  /// Waits `seconds` before a retry; the binary sleeps, unit tests record.
+  public var sleep: @Sendable (Double) -> Void
+  /// A number in 0..<1 for the jitter.
+  public var random: @Sendable () -> Double
+
+  public init(
+    maxAttempts: Int = 3,
+    sleep: @escaping @Sendable (Double) -> Void = { seconds in
+      if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
+    },
+    random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+  ) {
+    self.maxAttempts = max(1, maxAttempts)
+    self.sleep = sleep
+    self.random = random
+  }
+
+  /// The wait before retry number `retry` (1 for the first retry): full jitter on an
+  /// exponential base of one second, at most 20 s.
+  public func delay(beforeRetry retry: Int) -> Double {
+    min(random() * Double(1 << min(retry - 1, 10)), 20)
+  }
+
+  static let throttlingCodes: Set<String> = [
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+    "TooManyRequestsException", "ProvisionedThroughputExceededException",
+    "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+    "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "EC2ThrottledException",
+  ]
+  static let transientCodes: Set<String> = [
+    "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
+    "ServiceUnavailable", "IDPCommunicationError",
+  ]
+
+  /// Whether a response with this status and error code is worth another attempt.
+  public static func isRetryable(status: Int, code: String?) -> Bool {
+    if let code, throttlingCodes.contains(code) || transientCodes.contains(code) { return true }
+    return [500, 502, 503, 504].contains(status) || status == 429
+  }
+}
+
+/// AWS STS over the query protocol (form-encoded POST, XML answers), signed with SigV4.
+public struct STSClient: Sendable {
+  public var endpoint: ServiceEndpoint
+  /// The region requests are signed for.
+  public var signingRegion: String
+  public var transport: any HTTPTransport
+  public var options: HTTPOptions
+  public var retry: RetryPolicy
+  public var clock: @Sendable () -> Date
+
+  public init(
+    endpoint: ServiceEndpoint, signingRegion: String, transport: any HTTPTransport,
+    options: HTTPOptions = HTTPOptions(), retry: RetryPolicy = RetryPolicy(),
+    clock: @escaping @Sendable () -> Date = { Date() }
+  ) {
+    self.endpoint = endpoint
+    self.signingRegion = signingRegion
+    self.transport = transport
+    self.options = options
+    self.retry = retry
+    self.clock = clock
+  }
+
+  static let apiVersion = "2011-06-15"
+
+  /// GetSessionToken; with `mfaSerial` and `tokenCode` the session carries MFA.
+  public func getSessionToken(
+    _ credentials: Credentials, durationSeconds: Int? = nil, mfaSerial: String? = nil,
+    tokenCode: String? = nil
+  ) throws(STSError) -> Credentials {
+    var parameters: [(String, String)] = []
+    if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+    if let mfaSerial { parameters.append(("SerialNumber", mfaSerial)) }
+    if let tokenCode { parameters.append(("TokenCode", tokenCode)) }
+    let document = try call("GetSessionToken", parameters, signedWith: credentials)
+    return try Self.credentials(in: document, action: "GetSessionToken").credentials
+  }
+
+  /// AssumeRole with `credentials`.
+  public func assumeRole(_ credentials: Credentials, _ request: AssumeRoleRequest)
+    throws(STSError) -> RoleCredentials
+  {
+    var parameters = [("RoleArn", request.roleArn), ("RoleSessionName", request.sessionName)]
+    if let value = request.externalID { parameters.append(("ExternalId", value)) }
+    if let value = request.durationSeconds { parameters.append(("DurationSeconds", String(value))) }
+    if let value = request.mfaSerial { parameters.append(("SerialNumber", value)) }
+    if let value = request.tokenCode { parameters.append(("TokenCode", value)) }
+    if let value = request.sourceIdentity { parameters.append(("SourceIdentity", value)) }
+    let document = try call("AssumeRole", parameters, signedWith: credentials)
+    return try Self.credentials(in: document, action: "AssumeRole")
+  }
+
+  /// AssumeRoleWithWebIdentity: unsigned; the token is the proof.
+  public func assumeRoleWithWebIdentity(
+    roleArn: String, sessionName: String, token: String, durationSeconds: Int? = nil
+  ) throws(STSError) -> RoleCredentials {
+    var parameters = [
+      ("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", token),
+    ]
+    if let value = durationSeconds { parameters.append(("DurationSeconds", String(value))) }
+    let document = try call("AssumeRoleWithWebIdentity", parameters, signedWith: nil)
+    return try Self.credentials(in: document, action: "AssumeRoleWithWebIdentity")
+  }
+
+  /// AssumeRoleWithSAML: unsigned; the base64 assertion is the proof.
+  public func assumeRoleWithSAML(
+    roleArn: String, principalArn: String, assertion: String, durationSeconds: Int? = nil
+  ) throws(STSError) -> RoleCredentials {
+    var parameters = [
+      ("RoleArn", roleArn), ("PrincipalArn", principalArn), ("SAMLAssertion", assertion),
+    ]
+    if let value = durationSeconds { parameters.append(("DurationSeconds", String(value))) }
+    let document = try call("AssumeRoleWithSAML", parameters, signedWith: nil)
+    return try Self.credentials(in: document, action: "AssumeRoleWithSAML")
+  }
+
+  /// GetCallerIdentity: who `credentials` are.
+  public func getCallerIdentity(_ credentials: Credentials) throws(STSError) -> CallerIdentity {
+    let document = try call("GetCallerIdentity", [], signedWith: credentials)
+    guard let result = document.child("GetCallerIdentityResult"),
+      let account = result.value("Account"), let arn = result.value("Arn")
+    else {
+      throw .malformed(
+        action: "GetCallerIdentity", status: 200, detail: "a response without Account and Arn")
+    }
+    return CallerIdentity(account: account, arn: arn, userID: result.value("UserId") ?? "")
+  }
+
+  /// The request for `action`, signed when `credentials` are given, at `date`.
+  func request(_ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?, date: Date)
+    -> HTTPRequest
+  {
+    let body = ([("Action", action), ("Version", Self.apiVersion)] + parameters)
+      .map { formEncode($0.0) + "=" + formEncode($0.1) }
+      .joined(separator: "&")
+    var request = HTTPRequest(
+      method: "POST", scheme: endpoint.scheme, host: endpoint.host, path: endpoint.path,
+      headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+      body: Array(body.utf8))
+    if let credentials {
+      SigV4(credentials: credentials, region: signingRegion, service: "sts")
+        .sign(&request, date: date)
+    }
+    return request
+  }
+
+  /// Sends `action` with retries and returns the parsed success document.
+  func call(
+    _ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?
+  ) throws(STSError) -> XMLElementNode {
+    var attempt = 1
+    while true {
+      let request = request(action, parameters, signedWith: credentials, date: clock())
+      let outcome: Result<XMLElementNode, STSError>
+      let retryable: Bool
+      do {
+        let response = try transport.send(request, options: options)
+        outcome = Self.parse(response, action: action)
+        if case .failure(let error) = outcome {
+          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
+        } else {
+          retryable = false
+        }
+      } catch {
+        outcome = .failure(.transport(action: action, error))
+        retryable = error.isRetryable
+      }
+      switch outcome {
+      case .success(let document): return document
+      case .failure(let error):
+        guard retryable, attempt < retry.maxAttempts else { throw error }
+        retry.sleep(retry.delay(beforeRetry: attempt))
+        attempt += 1
+      }
+    }
+  }
+
+  /// The `…Result` document of a 2xx response, or the error it describes.
+  static func parse(_ response: HTTPResponse, action: String) -> Result<XMLElementNode, STSError> {
+    let document = XMLElementNode.parse(response.body)
+    if (200..<300).contains(response.status) {
+      guard let document, document.name == "\(action)Response" else {
+        return .failure(
+          .malformed(action: action, status: response.status, detail: "a body that is not STS XML"))
+      }
+      return .success(document)
+    }
+    guard let document, let error = document.child("Error") ?? (document.name == "Error" ? document : nil),
+      let code = error.value("Code")
+    else {
+      return .failure(
+        .malformed(
+          action: action, status: response.status,
+          detail: response.status >= 500 ? "a server error" : "a body that is not an STS error"))
+    }
+    return .failure(
+      .service(
+        action: action, status: response.status, code: code,
+        message: sanitize(error.value("Message") ?? "")))
+  }
+
+  static func credentials(in document: XMLElementNode, action: String) throws(STSError)
+    -> RoleCredentials
+  {
+    guard let result = document.child("\(action)Result"),
+      let block = result.child("Credentials"),
+      let id = block.value("AccessKeyId"), let secret = block.value("SecretAccessKey"),
+      let token = block.value("SessionToken"),
+      let expiration = block.value("Expiration").flatMap(parseRFC3339)
+    else {
+      throw .malformed(action: action, status: 200, detail: "a response without credentials")
+    }
+    let credentials = Credentials(
+      accessKeyID: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)
+    guard (try? credentials.validate()) != nil else {
+      throw .malformed(action: action, status: 200, detail: "credentials of the wrong shape")
+    }
+    return RoleCredentials(
+      credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
+  }
+}
+
+/// A server message made safe for one line: no control characters, at most 300 characters.
+private func sanitize(_ text: String) -> String {
+  var out = ""
+  for scalar in text.unicodeScalars {
+    if out.unicodeScalars.count >= 300 {
+      out += "…"
+      break
+    }
+    out.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
+  }
+  return out
+}
+
+/// Percent-encodes a form value: everything but RFC 3986's unreserved characters.
+func formEncode(_ text: String) -> String {
+  let hex = Array("0123456789ABCDEF".utf8)
+  var out: [UInt8] = []
+  for byte in text.utf8 {
+    switch byte {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "_"),
+      UInt8(ascii: "."), UInt8(ascii: "~"):
+      out.append(byte)
+    default:
+      out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+    }
+  }
+  return String(decoding: out, as: UTF8.self)
+}

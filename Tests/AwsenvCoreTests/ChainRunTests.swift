@@ -1,0 +1,211 @@
+import Foundation
+import Synchronization
+import XCTest
+
+@testable import AwsenvCore
+
+/// The credential chain and its keyring cache, against an in-memory keyring and STS.
+final class ChainRunTests: XCTestCase {
+  let config = """
+    [profile base]
+    region = eu-west-1
+    [profile mfa-base]
+    mfa_serial = arn:aws:iam::123456789012:mfa/alice
+    [profile admin]
+    role_arn = arn:aws:iam::123456789012:role/Admin
+    source_profile = base
+    [profile ext]
+    role_arn = arn:aws:iam::123456789012:role/Admin
+    source_profile = base
+    external_id = abc
+    [profile deep]
+    role_arn = arn:aws:iam::123456789012:role/Deep
+    source_profile = mid
+    [profile mid]
+    role_arn = arn:aws:iam::123456789012:role/Mid
+    source_profile = admin
+    [profile mfa-a]
+    role_arn = arn:aws:iam::123456789012:role/A
+    source_profile = base
+    mfa_serial = arn:aws:iam::123456789012:mfa/alice
+    [profile mfa-b]
+    role_arn = arn:aws:iam::123456789012:role/B
+    source_profile = base
+    mfa_serial = arn:aws:iam::123456789012:mfa/alice
+    [profile proc]
+    credential_process = /bin/sh -c 'printf %s "$AWSENV_TEST_JSON"'
+    """
+  let keys = Credentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI")
+
+  var store = InMemorySecretStore()
+  var fake = FakeSTS()
+  let prompts = Counter()
+
+  override func setUp() {
+    store = InMemorySecretStore()
+    fake = FakeSTS()
+    prompts.reset()
+  }
+
+  func resolver(
+    environment: [String: String] = [:], now: Date = Date(), text: String? = nil
+  ) throws -> ProfileResolver {
+    let config = try AWSConfig.parse(
+      config: text ?? self.config, configPath: "config", credentials: "",
+      credentialsPath: "credentials")
+    let keyring = Keyring(store: store)
+    try keyring.saveAccessKey(keys, profile: "base")
+    try keyring.saveAccessKey(keys, profile: "mfa-base")
+    let prompts = self.prompts
+    return ProfileResolver(
+      config: config, keyring: keyring, environment: environment, transport: fake,
+      askMFACode: { _ in
+        prompts.increment()
+        return "123456"
+      }, clock: { now }, retrySleep: { _ in }, userName: "alice")
+  }
+
+  func testARoleIsAssumedOnceThenServedFromTheKeyring() throws {
+    let first = try resolver().resolve(profile: "admin")
+    XCTAssertFalse(first.fromCache)
+    XCTAssertEqual(first.identity, "Admin@123456789012")
+    XCTAssertEqual(fake.actions(), ["AssumeRole"])
+    XCTAssertEqual(fake.calls[0].parameters["RoleSessionName"], "alice")
+    let second = try resolver().resolve(profile: "admin")
+    XCTAssertTrue(second.fromCache)
+    XCTAssertEqual(second.credentials, first.credentials)
+    XCTAssertEqual(second.identity, "Admin@123456789012")
+    XCTAssertEqual(fake.actions(), ["AssumeRole"], "the second use makes no STS call")
+    let items = try store.search(["kind": "session"])
+    XCTAssertEqual(items.count, 1)
+    XCTAssertEqual(items[0]["source"], "base")
+    XCTAssertEqual(items[0]["identity"], "Admin@123456789012")
+    XCTAssertNotNil(items[0]["expires"])
+  }
+
+  func testInsideTheRefreshWindowASessionIsReplaced() throws {
+    fake = FakeSTS(expiry: Date().addingTimeInterval(200))  // less than the 5-minute TTL
+    _ = try resolver().resolve(profile: "admin")
+    _ = try resolver().resolve(profile: "admin")
+    XCTAssertEqual(fake.actions(), ["AssumeRole", "AssumeRole"])
+    XCTAssertEqual(try store.search(["kind": "session"]).count, 1, "the old session is deleted")
+    // A shorter minimum TTL makes the same session good enough again.
+    _ = try resolver(environment: ["AWSENV_MIN_TTL": "1m"]).resolve(profile: "admin")
+    XCTAssertEqual(fake.calls.count, 2)
+  }
+
+  func testRefreshForcesANewSessionAndAFailedOneKeepsTheOld() throws {
+    let first = try resolver().resolve(profile: "admin")
+    fake.script([stsError(403, "AccessDenied", "no")])
+    XCTAssertThrowsError(try resolver().resolve(profile: "admin", options: .init(refresh: true)))
+    let kept = try resolver().resolve(profile: "admin")
+    XCTAssertTrue(kept.fromCache)
+    XCTAssertEqual(kept.credentials, first.credentials)
+    let refreshed = try resolver().resolve(profile: "admin", options: .init(refresh: true))
+    XCTAssertNotEqual(refreshed.credentials, first.credentials)
+    XCTAssertEqual(fake.actions(), ["AssumeRole", "AssumeRole", "AssumeRole"])
+  }
+
+  func testAChangedExternalIDOrEndpointNeverFindsTheOldSession() throws {
+    _ = try resolver().resolve(profile: "admin")
+    _ = try resolver().resolve(profile: "ext")
+    XCTAssertEqual(fake.calls[1].parameters["ExternalId"], "abc")
+    _ = try resolver(environment: ["AWS_ENDPOINT_URL_STS": "https://sts.example"])
+      .resolve(profile: "admin")
+    XCTAssertEqual(fake.actions(), ["AssumeRole", "AssumeRole", "AssumeRole"])
+  }
+
+  func testNewKeysDropTheSessionsMadeFromThem() throws {
+    _ = try resolver().resolve(profile: "admin")
+    let storage = KeyStorage(config: try resolver().config, keyring: Keyring(store: store))
+    _ = try storage.add(
+      profile: "base",
+      credentials: Credentials(accessKeyID: "AKIAIOSFODNN7OTHERS", secretAccessKey: "other"))
+    XCTAssertEqual(try store.search(["kind": "session"]).count, 0)
+  }
+
+  func testAThreeDeepChainCachesEveryLevel() throws {
+    let deep = try resolver().resolve(profile: "deep")
+    XCTAssertEqual(deep.identity, "Deep@123456789012")
+    XCTAssertEqual(fake.actions(), ["AssumeRole", "AssumeRole", "AssumeRole"])
+    XCTAssertEqual(
+      fake.calls.map { $0.parameters["RoleArn"]?.split(separator: "/").last },
+      ["Admin", "Mid", "Deep"])
+    // Each call is signed with the credentials of the step before.
+    XCTAssertTrue(fake.calls[1].authorization?.contains("Credential=ASIATEST00000001/") ?? false)
+    // `mid` is now one lookup; `admin` too.
+    _ = try resolver().resolve(profile: "mid")
+    _ = try resolver().resolve(profile: "admin")
+    XCTAssertEqual(fake.calls.count, 3)
+  }
+
+  func testOneMFACodeServesEveryRoleOverTheSameKeys() throws {
+    let a = try resolver().resolve(profile: "mfa-a")
+    let b = try resolver().resolve(profile: "mfa-b")
+    XCTAssertEqual(fake.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"])
+    XCTAssertEqual(prompts.value, 1)
+    XCTAssertEqual(fake.calls[0].parameters["SerialNumber"], "arn:aws:iam::123456789012:mfa/alice")
+    XCTAssertEqual(fake.calls[0].parameters["TokenCode"], "123456")
+    // The roles are assumed with the MFA session, without a code of their own.
+    XCTAssertNil(fake.calls[1].parameters["TokenCode"])
+    XCTAssertTrue(fake.calls[2].authorization?.contains("Credential=ASIATEST00000001/") ?? false)
+    XCTAssertEqual(a.identity, "A@123456789012")
+    XCTAssertEqual(b.identity, "B@123456789012")
+  }
+
+  func testMFAWithoutATerminalOrInNonInteractiveModeAsksTheUser() throws {
+    XCTAssertThrowsError(
+      try resolver().resolve(profile: "mfa-a", options: .init(interactive: false))
+    ) { error in
+      XCTAssertEqual((error as? AwsenvError)?.exitStatus, 3)
+      XCTAssertTrue((error as? AwsenvError)?.message.contains("--mfa-code") ?? false)
+    }
+    XCTAssertEqual(fake.calls.count, 0)
+    XCTAssertThrowsError(try resolver().resolve(profile: "mfa-a", options: .init(mfaCode: "12a456")))
+    _ = try resolver().resolve(profile: "mfa-base", options: .init(mfaCode: "654321"))
+    XCTAssertEqual(fake.calls[0].parameters["TokenCode"], "654321")
+    XCTAssertEqual(prompts.value, 0)
+  }
+
+  func testCredentialProcessResultsWithAnExpiryAreCached() throws {
+    let expiring = Credentials(
+      accessKeyID: "ASIAPROCESSEXAMPLE", secretAccessKey: "s", sessionToken: "t",
+      expiration: Date().addingTimeInterval(3600))
+    let env = ["AWSENV_TEST_JSON": expiring.processJSON(), "PATH": "/usr/bin:/bin"]
+    XCTAssertEqual(try resolver(environment: env).credentials(profile: "proc").accessKeyID,
+      "ASIAPROCESSEXAMPLE")
+    // Served from the keyring even when the command would now print something else.
+    let other = ["AWSENV_TEST_JSON": "not json", "PATH": "/usr/bin:/bin"]
+    XCTAssertEqual(try resolver(environment: other).credentials(profile: "proc").accessKeyID,
+      "ASIAPROCESSEXAMPLE")
+    XCTAssertThrowsError(
+      try resolver(environment: other).credentials(profile: "proc", options: .init(refresh: true)))
+  }
+
+  func testCommandLinesSplitLikeTheAWSCLI() throws {
+    XCTAssertEqual(
+      try CommandRunner.split(#"/opt/x --a 'b c' "d \"e\" $f" g\ h"#),
+      ["/opt/x", "--a", "b c", #"d "e" $f"#, "g h"])
+    XCTAssertThrowsError(try CommandRunner.split("x 'open"))
+    XCTAssertThrowsError(try CommandRunner.split("   "))
+  }
+
+  func testSAMLAssertionsAreAcceptedAsXMLOrBase64() throws {
+    let xml = "<samlp:Response><saml:Assertion>x</saml:Assertion></samlp:Response>"
+    let base64 = Data(xml.utf8).base64EncodedString()
+    XCTAssertEqual(try SAMLAssertion.normalize(Array(xml.utf8)), base64)
+    XCTAssertEqual(try SAMLAssertion.normalize(Array((base64 + "\n").utf8)), base64)
+    let urlEncoded = base64.replacingOccurrences(of: "+", with: "%2B")
+      .replacingOccurrences(of: "=", with: "%3D")
+    XCTAssertEqual(try SAMLAssertion.normalize(Array(("SAMLResponse=" + urlEncoded).utf8)), base64)
+    XCTAssertThrowsError(try SAMLAssertion.normalize(Array("hello".utf8)))
+  }
+}
+
+/// A thread-safe count, for closures the resolver calls.
+final class Counter: Sendable {
+  private let count = Mutex(0)
+  var value: Int { count.withLock { $0 } }
+  func increment() { count.withLock { $0 += 1 } }
+  func reset() { count.withLock { $0 = 0 } }
+}
