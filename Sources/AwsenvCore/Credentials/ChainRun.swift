@@ -406,8 +406,10 @@ struct ChainRun {
   private func context(
     _ owner: String, roleArn: String? = nil, mfaSerial: String? = nil, duration: Int? = nil
   ) -> STSError.Context {
-    STSError.Context(
+    var context = STSError.Context(
       profile: owner, roleArn: roleArn, mfaSerial: mfaSerial, durationSeconds: duration,
       region: sts.signingRegion)
+    context.keysProfile = keysOwner
+    return context
   }
 }

@@ -41,7 +41,8 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   public static let schemaName = "org.awsenv.Credential"
   /// Every attribute awsenv stores; the schema declares them all as strings.
   public static let attributeNames = [
-    "application", "profile", "kind", "expires", "cache-key", "sso-session", "version",
+    "application", "profile", "kind", "expires", "cache-key", "sso-session", "version", "source",
+    "identity",
   ]
 
   /// The configured collection: an alias ("default", "login", "session") or an object path.

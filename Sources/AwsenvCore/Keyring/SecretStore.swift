@@ -81,6 +81,10 @@ public final class InMemorySecretStore: SecretStore {
   public func store(label: String, attributes: [String: String], secret: String)
     throws(KeyringError)
   {
+    // The same schema as the real keyring's, so unit tests catch an undeclared attribute.
+    for key in attributes.keys where !LibSecretStore.attributeNames.contains(key) {
+      throw .failed("'\(key)' is not an attribute of awsenv's keyring items")
+    }
     items.withLock { items in
       items.removeAll { $0.attributes == attributes }
       items.append(Item(label: label, attributes: attributes, secret: secret))

@@ -53,7 +53,7 @@ extension Keyring {
   /// one (expired or not: the caller decides).
   public func session(profile: String, fingerprint: String) throws(KeyringError) -> CachedSession? {
     var attributes = Self.attributes(profile: profile, kind: .session)
-    attributes["fingerprint"] = fingerprint
+    attributes["cache-key"] = fingerprint
     guard let secret = try store.lookup(attributes) else { return nil }
     return CachedSession.decode(secret)
   }
@@ -67,7 +67,7 @@ extension Keyring {
     description: String
   ) throws(KeyringError) {
     var attributes = Self.attributes(profile: profile, kind: .session)
-    attributes["fingerprint"] = fingerprint
+    attributes["cache-key"] = fingerprint
     if let expiration = session.credentials.expiration {
       attributes["expires"] = String(Int(expiration.timeIntervalSince1970))
     }

@@ -22,6 +22,8 @@ public enum STSError: Error, Sendable, Equatable {
     public var durationSeconds: Int?
     public var region: String?
     public var tokenFile: String?
+    /// The profile whose long-lived keys the call was signed with (or derived from).
+    public var keysProfile: String?
 
     public init(
       profile: String? = nil, roleArn: String? = nil, mfaSerial: String? = nil,
@@ -55,7 +57,8 @@ public enum STSError: Error, Sendable, Equatable {
     action: String, status: Int, code: String, serverMessage: String, _ context: Context
   ) -> String {
     let profile = context.profile.map { "'\($0)'" } ?? "the profile"
-    let add = context.profile.map { "`awsenv add \($0)`" } ?? "`awsenv add PROFILE`"
+    let add = (context.keysProfile ?? context.profile).map { "`awsenv add \($0)`" }
+      ?? "`awsenv add PROFILE`"
     let lowered = serverMessage.lowercased()
     if lowered.contains("multifactorauthentication") || lowered.contains("mfa") {
       let device = context.mfaSerial.map { " of \($0)" } ?? ""

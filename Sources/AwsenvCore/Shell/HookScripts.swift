@@ -6,78 +6,593 @@ enum HookScripts {
     # awsenv hook for bash. Load it from ~/.bashrc with:
     #   eval "$(awsenv init bash)"
     # It defines the function `awsenv`: `awsenv use` and `awsenv clear` change this shell's
-    # variables; every other subcommand runs the binary as it is. Safe to load twice.
+    # variables; every other subcommand runs the binary as it is. Before each prompt it keeps the
+    # prompt segment in AWSENV_PROMPT (put ${AWSENV_PROMPT:+$AWSENV_PROMPT } in PS1) and refreshes
+    # credentials that are about to expire, without a fork unless a refresh is due. Safe to load
+    # twice.
 
     __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     __awsenv_saved=${__awsenv_saved-}
+    # The prompt segment: a shell variable, not exported.
+    AWSENV_PROMPT=${AWSENV_PROMPT-}
+    # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
+    # expiry) whose failure was already reported, so the hint is printed once, not on every prompt.
+    __awsenv_retry_at=${__awsenv_retry_at-0}
+    case $__awsenv_retry_at in '' | *[!0-9]*) __awsenv_retry_at=0 ;; esac
+    __awsenv_hinted=${__awsenv_hinted-}
+
+    # Runs the binary for `use`/`clear`. It prints shell code only when it succeeds, as one block:
+    # evaluate it only then.
+    __awsenv_apply() {
+      \builtin local __awsenv_code
+      __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} "$__awsenv_bin" "$@") ||
+        \builtin return
+      \builtin eval -- "$__awsenv_code"
+    }
 
     awsenv() {
-      \builtin local __awsenv_code
       case "${1-}" in
       use | clear)
-        # The binary prints shell code only when it succeeds, as one block: evaluate it only then.
-        __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} "$__awsenv_bin" "$@") ||
-          \builtin return
-        \builtin eval -- "$__awsenv_code"
+        __awsenv_apply "$@"
         ;;
       *)
         AWSENV_SHELL=bash "$__awsenv_bin" "$@"
         ;;
       esac
     }
+
+    # Sets `left` (in the caller) to a duration as the prompt shows it: 2h05m, 42m, 59s.
+    __awsenv_duration() {
+      if (($1 >= 3600)); then
+        \builtin printf -v left '%dh%02dm' $(($1 / 3600)) $(($1 % 3600 / 60))
+      elif (($1 >= 60)); then
+        left=$(($1 / 60))m
+      else
+        left=$1s
+      fi
+    }
+
+    # When the credentials enter their refresh window, get new ones through `awsenv use`, which
+    # never asks anything with --non-interactive (exit 3: it would need an MFA code or a login).
+    # On failure the variables stay, the prompt shows the mark, one line says what to do, and the
+    # next attempt waits a minute.
+    __awsenv_refresh() {
+      # Quoted: `\builtin local` is not a declaration keyword to bash, so its words are split.
+      \builtin local now="$1" refresh_at="${AWSENV_REFRESH_AT-}" profile="${AWSENV_PROFILE-}"
+      [[ ${AWSENV_AUTO_REFRESH-} != 0 && -n $profile ]] || \builtin return 0
+      case $refresh_at in '' | *[!0-9]*) \builtin return 0 ;; esac
+      ((${#refresh_at} <= 18 && now >= 10#$refresh_at && now >= __awsenv_retry_at)) ||
+        \builtin return 0
+      __awsenv_retry_at=$((now + 60))
+      \builtin local session="$profile ${AWSENV_EXPIRES-}" code=0
+      if [[ -n ${AWS_REGION-} ]]; then
+        __awsenv_apply use "$profile" --non-interactive --region "$AWS_REGION" 2>/dev/null || code=$?
+      else
+        __awsenv_apply use "$profile" --non-interactive 2>/dev/null || code=$?
+      fi
+      ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
+      __awsenv_hinted=$session
+      \builtin local shown="${profile//[[:cntrl:]]/?}" quoted when='have expired' left expires
+      \builtin printf -v quoted '%q' "$shown"
+      expires=${AWSENV_EXPIRES-}
+      case $expires in '' | *[!0-9]*) expires=0 ;; esac
+      if ((${#expires} <= 18 && 10#$expires > now)); then
+        __awsenv_duration $((10#$expires - now))
+        when="expire in $left"
+      fi
+      if ((code == 3)); then
+        \builtin printf 'awsenv: the credentials of %s %s; refreshing them needs you: %s\n' \
+          "$shown" "$when" "run \`awsenv use $quoted\`" >&2
+      else
+        \builtin printf 'awsenv: the credentials of %s %s and could not be refreshed: %s\n' \
+          "$shown" "$when" "\`awsenv use $quoted\` says why" >&2
+      fi
+    }
+
+    # AWSENV_PROMPT from the exported AWSENV_* variables and the shell's clock. The rules (the same
+    # as `awsenv prompt`, see PromptSegment.swift): words of AWSENV_PROMPT_FORMAT with %p profile,
+    # %i identity, %r region, %t time left, %% percent; a word whose placeholders are all empty is
+    # left out. Colour codes sit between \001 and \002, which readline counts as zero width.
+    __awsenv_segment() {
+      \builtin local now="$1" profile="${AWSENV_PROFILE-}"
+      if [[ -z $profile ]]; then
+        AWSENV_PROMPT=
+        \builtin return 0
+      fi
+      \builtin local identity="${AWSENV_IDENTITY-}" region="${AWS_REGION:-${AWS_DEFAULT_REGION-}}"
+      \builtin local expires="${AWSENV_EXPIRES-}" refresh_at="${AWSENV_REFRESH_AT-}" left='' color=1
+      [[ -z ${NO_COLOR-} && ${TERM-} != dumb ]] || color=0
+      case $expires in '' | *[!0-9]*) expires='' ;; esac
+      case $refresh_at in '' | *[!0-9]*) refresh_at='' ;; esac
+      ((${#expires} <= 18)) || expires=''
+      ((${#refresh_at} <= 18)) || refresh_at=''
+      if [[ -n $expires ]]; then
+        \builtin local -i seconds="$((10#$expires - now))"
+        if ((seconds <= 0)); then
+          left=expired
+          ((color == 0)) || left=$'\001\e[31m\002expired\001\e[39m\002'
+        else
+          __awsenv_duration "$seconds"
+          if [[ -n $refresh_at ]] && ((now >= 10#$refresh_at)); then
+            if ((color)); then left=$'\001\e[33m\002'$left$'\001\e[39m\002'; else left+='!'; fi
+          fi
+        fi
+      fi
+      profile=${profile//[[:cntrl:]]/?}
+      identity=${identity//[[:cntrl:]]/?}
+      region=${region//[[:cntrl:]]/?}
+
+      \builtin local format="${AWSENV_PROMPT_FORMAT:-aws:%p (%i) %r %t}" out='' word expanded value
+      \builtin local -i placeholders filled first=1
+      while :; do
+        word=${format%%' '*}
+        expanded='' placeholders=0 filled=0
+        while [[ $word == *%* ]]; do
+          expanded+=${word%%'%'*}
+          word=${word#*'%'}
+          case ${word:0:1} in
+          p) value=$profile ;;
+          i) value=$identity ;;
+          r) value=$region ;;
+          t) value=$left ;;
+          %)
+            expanded+=%
+            word=${word:1}
+            \builtin continue
+            ;;
+          *)
+            expanded+=%
+            \builtin continue
+            ;;
+          esac
+          word=${word:1}
+          placeholders+=1
+          [[ -z $value ]] || filled+=1
+          expanded+=$value
+        done
+        expanded+=$word
+        if ((placeholders == 0 || filled > 0)); then
+          ((first)) || out+=' '
+          out+=$expanded
+          first=0
+        fi
+        [[ $format == *' '* ]] || \builtin break
+        format=${format#*' '}
+      done
+      AWSENV_PROMPT=$out
+    }
+
+    # Runs before each prompt (first in PROMPT_COMMAND), keeping $? for the prompt and for the
+    # commands after it. The clock is bash 5's EPOCHSECONDS, else printf's %(%s)T: no fork.
+    __awsenv_precmd() {
+      \builtin local -i __awsenv_status="$?" __awsenv_now
+      if [[ -n ${EPOCHSECONDS-} ]]; then
+        __awsenv_now=$EPOCHSECONDS
+      else
+        \builtin printf -v __awsenv_now '%(%s)T' -1
+      fi
+      [[ -z ${AWSENV_PROFILE-} ]] || __awsenv_refresh "$__awsenv_now"
+      __awsenv_segment "$__awsenv_now"
+      \builtin return "$__awsenv_status"
+    }
+
+    if [[ ${PROMPT_COMMAND-} != *__awsenv_precmd* ]]; then
+      PROMPT_COMMAND="__awsenv_precmd${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+    fi
+
+    # Completions, when nothing else provides them (not installed where bash-completion looks):
+    # generated by this binary, so they match it. Interactive shells only; one run at load.
+    if [[ $- == *i* ]] && ! \builtin complete -p awsenv &>/dev/null; then
+      if ! { \builtin declare -F _comp_load &>/dev/null && _comp_load awsenv &>/dev/null; } &&
+        ! { \builtin declare -F __load_completion &>/dev/null && __load_completion awsenv &>/dev/null; }; then
+        \builtin eval -- "$("$__awsenv_bin" --generate-completion-script bash 2>/dev/null)"
+      fi
+    fi
     """#
   static let zsh = #"""
     # awsenv hook for zsh. Load it from ~/.zshrc with:
     #   eval "$(awsenv init zsh)"
     # It defines the function `awsenv`: `awsenv use` and `awsenv clear` change this shell's
-    # variables; every other subcommand runs the binary as it is. Safe to load twice.
+    # variables; every other subcommand runs the binary as it is. Before each prompt it keeps the
+    # prompt segment in AWSENV_PROMPT (with `setopt prompt_subst`, put ${AWSENV_PROMPT:+$AWSENV_PROMPT }
+    # in PROMPT) and refreshes credentials that are about to expire, without a fork unless a refresh
+    # is due. Safe to load twice.
 
     typeset -g __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     typeset -g __awsenv_saved=${__awsenv_saved-}
+    # The prompt segment: a shell variable, not exported.
+    typeset -g AWSENV_PROMPT=${AWSENV_PROMPT-}
+    # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
+    # expiry) whose failure was already reported, so the hint is printed once, not on every prompt.
+    typeset -g __awsenv_retry_at=${__awsenv_retry_at-0}
+    [[ $__awsenv_retry_at == <-> ]] || __awsenv_retry_at=0
+    typeset -g __awsenv_hinted=${__awsenv_hinted-}
+    # The clock without a fork: EPOCHSECONDS from zsh/datetime (else the prompt escape %D{%s}).
+    zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+
+    # Runs the binary for `use`/`clear`. It prints shell code only when it succeeds, as one block:
+    # evaluate it only then.
+    __awsenv_apply() {
+      \builtin emulate -L zsh
+      \builtin local __awsenv_code
+      __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved "$__awsenv_bin" "$@") ||
+        \builtin return
+      \builtin eval "$__awsenv_code"
+    }
 
     awsenv() {
       \builtin emulate -L zsh
-      \builtin local __awsenv_code
       case ${1-} in
       use | clear)
-        # The binary prints shell code only when it succeeds, as one block: evaluate it only then.
-        __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved "$__awsenv_bin" "$@") ||
-          \builtin return
-        \builtin eval "$__awsenv_code"
+        __awsenv_apply "$@"
         ;;
       *)
         AWSENV_SHELL=zsh "$__awsenv_bin" "$@"
         ;;
       esac
     }
+
+    # Sets `left` (in the caller) to a duration as the prompt shows it: 2h05m, 42m, 59s.
+    __awsenv_duration() {
+      if (($1 >= 3600)); then
+        \builtin printf -v left '%dh%02dm' $(($1 / 3600)) $(($1 % 3600 / 60))
+      elif (($1 >= 60)); then
+        left=$(($1 / 60))m
+      else
+        left=$1s
+      fi
+    }
+
+    # When the credentials enter their refresh window, get new ones through `awsenv use`, which
+    # never asks anything with --non-interactive (exit 3: it would need an MFA code or a login).
+    # On failure the variables stay, the prompt shows the mark, one line says what to do, and the
+    # next attempt waits a minute.
+    __awsenv_refresh() {
+      \builtin emulate -L zsh
+      \builtin local now=$1 refresh_at=${AWSENV_REFRESH_AT-} profile=${AWSENV_PROFILE-}
+      [[ ${AWSENV_AUTO_REFRESH-} != 0 && -n $profile ]] || \builtin return 0
+      [[ $refresh_at == <-> && ${#refresh_at} -le 18 ]] || \builtin return 0
+      ((now >= 10#$refresh_at && now >= __awsenv_retry_at)) || \builtin return 0
+      __awsenv_retry_at=$((now + 60))
+      \builtin local session="$profile ${AWSENV_EXPIRES-}" code=0
+      if [[ -n ${AWS_REGION-} ]]; then
+        __awsenv_apply use "$profile" --non-interactive --region "$AWS_REGION" 2>/dev/null || code=$?
+      else
+        __awsenv_apply use "$profile" --non-interactive 2>/dev/null || code=$?
+      fi
+      ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
+      __awsenv_hinted=$session
+      \builtin local shown=${profile//[[:cntrl:]]/?} when='have expired' left expires=${AWSENV_EXPIRES-}
+      [[ $expires == <-> && ${#expires} -le 18 ]] || expires=0
+      if ((10#$expires > now)); then
+        __awsenv_duration $((10#$expires - now))
+        when="expire in $left"
+      fi
+      if ((code == 3)); then
+        \builtin print -ru2 -- "awsenv: the credentials of $shown $when; refreshing them needs you:" \
+          "run \`awsenv use ${(q-)shown}\`"
+      else
+        \builtin print -ru2 -- "awsenv: the credentials of $shown $when and could not be refreshed:" \
+          "\`awsenv use ${(q-)shown}\` says why"
+      fi
+    }
+
+    # AWSENV_PROMPT from the exported AWSENV_* variables and the shell's clock. The rules (the same
+    # as `awsenv prompt`, see PromptSegment.swift): words of AWSENV_PROMPT_FORMAT with %p profile,
+    # %i identity, %r region, %t time left, %% percent; a word whose placeholders are all empty is
+    # left out. The segment is for a prompt_subst PROMPT: colour codes sit in %{ %} (zero width)
+    # and a % in a value is doubled (and a !, with PROMPT_BANG: the second argument is 1).
+    __awsenv_segment() {
+      \builtin emulate -L zsh
+      \builtin local now=$1 profile=${AWSENV_PROFILE-}
+      if [[ -z $profile ]]; then
+        AWSENV_PROMPT=
+        \builtin return 0
+      fi
+      \builtin local identity=${AWSENV_IDENTITY-} region=${AWS_REGION:-${AWS_DEFAULT_REGION-}}
+      \builtin local expires=${AWSENV_EXPIRES-} refresh_at=${AWSENV_REFRESH_AT-} left='' color=1
+      [[ -z ${NO_COLOR-} && ${TERM-} != dumb ]] || color=0
+      [[ $expires == <-> && ${#expires} -le 18 ]] || expires=''
+      [[ $refresh_at == <-> && ${#refresh_at} -le 18 ]] || refresh_at=''
+      if [[ -n $expires ]]; then
+        \builtin local -i seconds=$((10#$expires - now))
+        if ((seconds <= 0)); then
+          left=expired
+          ((color == 0)) || left=$'%{\e[31m%}expired%{\e[39m%}'
+        else
+          __awsenv_duration $seconds
+          if [[ -n $refresh_at ]] && ((now >= 10#$refresh_at)); then
+            if ((color)); then left=$'%{\e[33m%}'$left$'%{\e[39m%}'; else left+='!'; fi
+          fi
+        fi
+      fi
+      profile=${${profile//[[:cntrl:]]/?}//\%/%%}
+      identity=${${identity//[[:cntrl:]]/?}//\%/%%}
+      region=${${region//[[:cntrl:]]/?}//\%/%%}
+
+      \builtin local format=${AWSENV_PROMPT_FORMAT:-'aws:%p (%i) %r %t'} out='' word expanded value
+      \builtin local -i placeholders filled first=1
+      while :; do
+        word=${format%%' '*}
+        expanded='' placeholders=0 filled=0
+        while [[ $word == *%* ]]; do
+          expanded+=${word%%\%*}
+          word=${word#*\%}
+          case ${word[1]-} in
+          p) value=$profile ;;
+          i) value=$identity ;;
+          r) value=$region ;;
+          t) value=$left ;;
+          %)
+            expanded+='%%'
+            word=${word[2,-1]}
+            \builtin continue
+            ;;
+          *)
+            expanded+='%%'
+            \builtin continue
+            ;;
+          esac
+          word=${word[2,-1]}
+          placeholders+=1
+          [[ -z $value ]] || filled+=1
+          expanded+=$value
+        done
+        expanded+=$word
+        if ((placeholders == 0 || filled > 0)); then
+          ((first)) || out+=' '
+          out+=$expanded
+          first=0
+        fi
+        [[ $format == *' '* ]] || \builtin break
+        format=${format#*' '}
+      done
+      ((${2:-0} == 0)) || out=${out//\!/!!}
+      AWSENV_PROMPT=$out
+    }
+
+    # Runs before each prompt (first in precmd_functions), keeping $? for the prompt.
+    __awsenv_precmd() {
+      \builtin local -i __awsenv_status=$? bang=0
+      # With PROMPT_BANG (off by default), a ! in the prompt is the history number: the segment
+      # doubles its own.
+      [[ ! -o prompt_bang ]] || bang=1
+      \builtin emulate -L zsh
+      \builtin local -i now
+      if ((${+EPOCHSECONDS})); then
+        now=$EPOCHSECONDS
+      else
+        \builtin local clock='%D{%s}'
+        now=${(%)clock}
+      fi
+      [[ -z ${AWSENV_PROFILE-} ]] || __awsenv_refresh $now
+      __awsenv_segment $now $bang
+      \builtin return $__awsenv_status
+    }
+
+    typeset -ga precmd_functions
+    precmd_functions=(__awsenv_precmd ${precmd_functions:#__awsenv_precmd})
+
+    # Completions, when nothing else provides them (no _awsenv in fpath): generated by this binary,
+    # so they match it. Interactive shells only, after compinit; one run at load.
+    if [[ -o interactive ]] && ((${+functions[compdef]})) && [[ -z ${_comps[awsenv]-} ]]; then
+      \builtin eval "$("$__awsenv_bin" --generate-completion-script zsh 2>/dev/null)"
+    fi
     """#
   static let fish = #"""
     # awsenv hook for fish. Load it from ~/.config/fish/config.fish with:
     #   awsenv init fish | source
     # It defines the function `awsenv`: `awsenv use` and `awsenv clear` change this shell's
-    # variables; every other subcommand runs the binary as it is. Safe to load twice.
+    # variables; every other subcommand runs the binary as it is. Before each prompt it keeps the
+    # prompt segment in AWSENV_PROMPT (print it from fish_prompt) and refreshes credentials that
+    # are about to expire, without a fork unless a refresh is due. Safe to load twice.
 
     set -g __awsenv_bin @AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     set -q __awsenv_saved; or set -g __awsenv_saved ''
+    # The prompt segment: a shell variable, not exported.
+    set -q AWSENV_PROMPT; or set -g AWSENV_PROMPT ''
+    # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
+    # expiry) whose failure was already reported, so the hint is printed once, not on every prompt.
+    string match -qr '^[0-9]+$' -- "$__awsenv_retry_at"; or set -g __awsenv_retry_at 0
+    set -q __awsenv_hinted; or set -g __awsenv_hinted ''
+
+    # Runs the binary for `use`/`clear`. It prints shell code only when it succeeds, as one block:
+    # evaluate it only then. A pipe into `read`, not a command substitution, so that the caller's
+    # redirections (`awsenv use x 2>/dev/null`) apply to the binary too.
+    function __awsenv_apply
+        AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv | read -lz __awsenv_code
+        set -l __awsenv_status $pipestatus[1]
+        test $__awsenv_status -eq 0; or return $__awsenv_status
+        printf '%s' $__awsenv_code | source
+        # fish's `set` keeps the previous status (a `set -q` that found nothing): the binary's
+        # success is what counts.
+        return 0
+    end
 
     function awsenv --description 'Switch AWS profiles in this shell'
         switch "$argv[1]"
             case use clear
-                # The binary prints shell code only when it succeeds, as one block: evaluate it only
-                # then. A pipe into `read`, not a command substitution, so that the caller's
-                # redirections (`awsenv use x 2>/dev/null`) apply to the binary too.
-                AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv | read -lz __awsenv_code
-                set -l __awsenv_status $pipestatus[1]
-                test $__awsenv_status -eq 0; or return $__awsenv_status
-                printf '%s' $__awsenv_code | source
-                # fish's `set` keeps the previous status (a `set -q` that found nothing): the
-                # binary's success is what counts.
-                return 0
+                __awsenv_apply $argv
             case '*'
                 AWSENV_SHELL=fish $__awsenv_bin $argv
+        end
+    end
+
+    # The clock. fish has no variable for it, and `date` is a fork: read the time since boot from
+    # /proc/uptime (a builtin redirection, no fork) and add the boot time from /proc/stat, read
+    # once. Without /proc, `date +%s`.
+    function __awsenv_now
+        if not set -q __awsenv_boot_time[1]
+            set -g __awsenv_boot_time (string match -rg '^btime ([0-9]+)$' </proc/stat 2>/dev/null)
+            set -q __awsenv_boot_time[1]; or set -g __awsenv_boot_time none
+        end
+        if test "$__awsenv_boot_time" != none; and read -l uptime _ </proc/uptime 2>/dev/null
+            math "$__awsenv_boot_time + floor($uptime)"
+        else
+            command date +%s
+        end
+    end
+
+    # A duration as the prompt shows it: 2h05m, 42m, 59s.
+    function __awsenv_duration -a seconds
+        if test $seconds -ge 3600
+            printf '%dh%02dm' (math "floor($seconds / 3600)") (math "floor($seconds % 3600 / 60)")
+        else if test $seconds -ge 60
+            printf '%dm' (math "floor($seconds / 60)")
+        else
+            printf '%ds' $seconds
+        end
+    end
+
+    # When the credentials enter their refresh window, get new ones through `awsenv use`, which
+    # never asks anything with --non-interactive (exit 3: it would need an MFA code or a login).
+    # On failure the variables stay, the prompt shows the mark, one line says what to do, and the
+    # next attempt waits a minute.
+    function __awsenv_refresh -a now
+        set -l profile "$AWSENV_PROFILE"
+        test "$AWSENV_AUTO_REFRESH" != 0 -a -n "$profile"; or return 0
+        string match -qr '^[0-9]{1,18}$' -- "$AWSENV_REFRESH_AT"; or return 0
+        test $now -ge $AWSENV_REFRESH_AT -a $now -ge $__awsenv_retry_at; or return 0
+        set -g __awsenv_retry_at (math $now + 60)
+        set -l session "$profile $AWSENV_EXPIRES"
+        if test -n "$AWS_REGION"
+            __awsenv_apply use $profile --non-interactive --region $AWS_REGION 2>/dev/null
+        else
+            __awsenv_apply use $profile --non-interactive 2>/dev/null
+        end
+        set -l code $status
+        test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
+        set -g __awsenv_hinted $session
+        set -l shown (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
+        set -l when 'have expired'
+        if string match -qr '^[0-9]{1,18}$' -- "$AWSENV_EXPIRES"; and test $AWSENV_EXPIRES -gt $now
+            set when "expire in "(__awsenv_duration (math $AWSENV_EXPIRES - $now))
+        end
+        set -l command "awsenv use "(string escape -- $shown)
+        if test $code -eq 3
+            printf 'awsenv: the credentials of %s %s; refreshing them needs you: run `%s`\n' \
+                $shown $when $command >&2
+        else
+            printf 'awsenv: the credentials of %s %s and could not be refreshed: `%s` says why\n' \
+                $shown $when $command >&2
+        end
+        return 0
+    end
+
+    # AWSENV_PROMPT from the exported AWSENV_* variables and the clock. The rules (the same as
+    # `awsenv prompt`, see PromptSegment.swift): words of AWSENV_PROMPT_FORMAT with %p profile,
+    # %i identity, %r region, %t time left, %% percent; a word whose placeholders are all empty is
+    # left out.
+    function __awsenv_segment -a now
+        set -l profile "$AWSENV_PROFILE"
+        if test -z "$profile"
+            set -g AWSENV_PROMPT ''
+            return 0
+        end
+        set -l identity "$AWSENV_IDENTITY"
+        set -l region "$AWS_REGION"
+        test -n "$region"; or set region "$AWS_DEFAULT_REGION"
+        set -l color 1
+        test -z "$NO_COLOR" -a "$TERM" != dumb; or set color 0
+        set -l left ''
+        if string match -qr '^[0-9]{1,18}$' -- "$AWSENV_EXPIRES"
+            set -l seconds (math $AWSENV_EXPIRES - $now)
+            if test $seconds -le 0
+                set left expired
+                test $color = 0; or set left \e'[31mexpired'\e'[39m'
+            else
+                set left (__awsenv_duration $seconds)
+                if string match -qr '^[0-9]{1,18}$' -- "$AWSENV_REFRESH_AT"
+                    and test $now -ge $AWSENV_REFRESH_AT
+                    if test $color = 1
+                        set left \e'[33m'$left\e'[39m'
+                    else
+                        set left "$left!"
+                    end
+                end
+            end
+        end
+        set profile (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
+        set identity (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $identity)
+        set region (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $region)
+
+        set -l format "$AWSENV_PROMPT_FORMAT"
+        test -n "$format"; or set format 'aws:%p (%i) %r %t'
+        set -l words
+        for word in (string split ' ' -- $format)
+            set -l expanded ''
+            set -l placeholders 0
+            set -l filled 0
+            set -l percent 0
+            for character in (string split '' -- $word)
+                if test $percent = 0
+                    if test "$character" = %
+                        set percent 1
+                    else
+                        set expanded "$expanded$character"
+                    end
+                    continue
+                end
+                set percent 0
+                set -l value
+                switch $character
+                    case p
+                        set value $profile
+                    case i
+                        set value $identity
+                    case r
+                        set value $region
+                    case t
+                        set value $left
+                    case %
+                        set expanded "$expanded%"
+                        continue
+                    case '*'
+                        set expanded "$expanded%$character"
+                        continue
+                end
+                set placeholders (math $placeholders + 1)
+                test -z "$value"; or set filled (math $filled + 1)
+                set expanded "$expanded$value"
+            end
+            test $percent = 0; or set expanded "$expanded%"
+            if test $placeholders = 0 -o $filled -gt 0
+                set -a words $expanded
+            end
+        end
+        set -g AWSENV_PROMPT (string join ' ' -- $words)
+    end
+
+    # Runs before each prompt (event handlers keep $status for fish_prompt). Reads the clock only
+    # when the credentials expire.
+    function __awsenv_precmd --on-event fish_prompt
+        if test -z "$AWSENV_PROFILE"
+            set -g AWSENV_PROMPT ''
+            return
+        end
+        set -l now 0
+        if set -q AWSENV_EXPIRES[1]; or set -q AWSENV_REFRESH_AT[1]
+            set now (__awsenv_now)
+        end
+        __awsenv_refresh $now
+        __awsenv_segment $now
+    end
+
+    # Completions, when nothing else provides them (no awsenv.fish in $fish_complete_path):
+    # generated by this binary, so they match it. Interactive shells only; one run at load.
+    if status is-interactive; and not set -q __awsenv_completions
+        set -g __awsenv_completions generated
+        for dir in $fish_complete_path
+            if test -e $dir/awsenv.fish
+                set __awsenv_completions installed
+                break
+            end
+        end
+        if test $__awsenv_completions = generated
+            $__awsenv_bin --generate-completion-script fish 2>/dev/null | source
         end
     end
     """#
