@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make try`: an interactive bash on a throwaway sandbox (own HOME, private D-Bus, an unlocked
-# gnome-keyring), with demo profiles and the awsenv hook loaded. Everything lives in a temporary
-# directory that is deleted, with the keyring daemon, when the shell exits.
+# gnome-keyring), a local STS (moto on 127.0.0.1, signatures checked) with demo users and roles,
+# demo profiles and the awsenv hook loaded. Everything lives in a temporary directory that is
+# deleted, with the keyring daemon and the local STS, when the shell exits.
 set -euo pipefail
 bin=${1:?usage: try.sh PATH-TO-AWSENV}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,34 +10,87 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck disable=SC2016 # the script runs inside the sandbox, where its variables expand.
 exec "$root/Tests/harness/sandbox.sh" -- bash -c '
 set -euo pipefail
-bin=$1
-mkdir -p "$HOME/.aws"
+bin=$1 harness=$2
+mkdir -p "$HOME/.aws" "$TMPDIR/sts"
+
+# The local STS: moto, started here so that it ends with the sandbox.
+python3 "$harness/sts_server.py" --port 0 >"$TMPDIR/sts/out" 2>"$TMPDIR/sts/log" &
+sts_pid=$!
+trap "kill $sts_pid 2>/dev/null" EXIT
+for _ in $(seq 200); do
+  grep -q "^READY" "$TMPDIR/sts/out" 2>/dev/null && break
+  sleep 0.05
+done
+port=$(sed -n "s/^READY //p" "$TMPDIR/sts/out")
+[ -n "$port" ] || { echo "the local STS did not start:" >&2; cat "$TMPDIR/sts/log" >&2; exit 1; }
+url=http://127.0.0.1:$port
+python3 "$harness/sts_setup.py" world "$url" --files "$TMPDIR/sts" --auth-on >"$TMPDIR/sts/world.json"
+field() { python3 -c "import json,sys; w=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$TMPDIR/sts/world.json" "$1"; }
+
 cat >"$HOME/.aws/config" <<CONF
 [default]
 region = us-east-1
 
-[profile demo-dev]
-region = eu-west-1
+# Every profile sends STS calls to the local STS, the way the AWS SDKs configure endpoints.
+[services local-sts]
+sts =
+  endpoint_url = $url
 
-[profile demo-prod]
+[profile demo]
+region = eu-west-1
+services = local-sts
+
+[profile demo-dev]
+role_arn = $(field "w[\"roles\"][\"dev\"][\"arn\"]")
+source_profile = demo
+region = eu-west-1
+services = local-sts
+
+[profile demo-admin]
+role_arn = $(field "w[\"roles\"][\"admin\"][\"arn\"]")
+source_profile = demo-dev
 region = us-west-2
+services = local-sts
+
+[profile demo-partner]
+role_arn = $(field "w[\"roles\"][\"partner\"][\"arn\"]")
+source_profile = demo
+external_id = awsenv-external-id
+services = local-sts
+
+[profile demo-denied]
+role_arn = $(field "w[\"roles\"][\"alice-only\"][\"arn\"]")
+source_profile = demo-bob
+services = local-sts
+
+[profile demo-bob]
+services = local-sts
 CONF
-# Demo keys: the shape of AWS keys, not real ones.
-printf "AKIADEMODEV000000001\ndemoDevSecretKey/ForTryingAwsenvOnly0001\n" | "$bin" add demo-dev
-printf "AKIADEMOPROD00000001\ndemoProdSecretKey/ForTryingAwsenvOnly001\n" | "$bin" add demo-prod
+# Keys of the local STS users (they work there only).
+printf "%s\n%s\n" "$(field "w[\"users\"][\"alice\"][\"access_key_id\"]")" \
+  "$(field "w[\"users\"][\"alice\"][\"secret_access_key\"]")" | "$bin" add demo
+printf "%s\n%s\n" "$(field "w[\"users\"][\"bob\"][\"access_key_id\"]")" \
+  "$(field "w[\"users\"][\"bob\"][\"secret_access_key\"]")" | "$bin" add demo-bob
+
 cat >"$HOME/.bashrc" <<RC
 eval "\$("$bin" init bash)"
 PS1="[awsenv try \\\${AWSENV_PROFILE:-no profile}] \\w \\\$ "
 cat <<HELP
 
-  awsenv sandbox: a private keyring (nothing here touches yours), demo profiles demo-dev and
-  demo-prod. Try:
+  awsenv sandbox: a private keyring (nothing here touches yours), a local STS on $url,
+  and demo profiles: demo (keys), demo-dev (a role), demo-admin (a role assumed from demo-dev),
+  demo-partner (a role with an external id), demo-denied (a role that refuses its caller).
+  Try:
     awsenv list
-    awsenv use demo-dev && env | grep ^AWS_
+    awsenv use demo-admin && awsenv whoami
+    env | grep ^AWS
+    awsenv use demo-admin        # the cached session: no STS call
+    awsenv use demo-denied       # one clear line, and the shell is unchanged
     awsenv clear
   Exit the shell to throw the sandbox away.
 
 HELP
 RC
-exec bash --rcfile "$HOME/.bashrc" -i
-' try "$bin"
+cd "$HOME"
+bash --rcfile "$HOME/.bashrc" -i
+' try "$bin" "$root/Tests/harness"
