@@ -14,7 +14,7 @@ bin=$1 harness=$2
 mkdir -p "$HOME/.aws" "$TMPDIR/sts"
 
 # The local STS: moto, started here so that it ends with the sandbox.
-python3 "$harness/sts_server.py" --port 0 >"$TMPDIR/sts/out" 2>"$TMPDIR/sts/log" &
+python3 "$harness/sts_server.py" --port 0 --exit-with-parent >"$TMPDIR/sts/out" 2>"$TMPDIR/sts/log" &
 sts_pid=$!
 trap "kill $sts_pid 2>/dev/null" EXIT
 for _ in $(seq 200); do

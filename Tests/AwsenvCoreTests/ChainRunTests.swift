@@ -161,7 +161,8 @@ final class ChainRunTests: XCTestCase {
       XCTAssertTrue((error as? AwsenvError)?.message.contains("--mfa-code") ?? false)
     }
     XCTAssertEqual(fake.calls.count, 0)
-    XCTAssertThrowsError(try resolver().resolve(profile: "mfa-a", options: .init(mfaCode: "12a456")))
+    XCTAssertThrowsError(
+      try resolver().resolve(profile: "mfa-a", options: .init(mfaCode: "12a456")))
     _ = try resolver().resolve(profile: "mfa-base", options: .init(mfaCode: "654321"))
     XCTAssertEqual(fake.calls[0].parameters["TokenCode"], "654321")
     XCTAssertEqual(prompts.value, 0)
@@ -172,14 +173,70 @@ final class ChainRunTests: XCTestCase {
       accessKeyID: "ASIAPROCESSEXAMPLE", secretAccessKey: "s", sessionToken: "t",
       expiration: Date().addingTimeInterval(3600))
     let env = ["AWSENV_TEST_JSON": expiring.processJSON(), "PATH": "/usr/bin:/bin"]
-    XCTAssertEqual(try resolver(environment: env).credentials(profile: "proc").accessKeyID,
+    XCTAssertEqual(
+      try resolver(environment: env).credentials(profile: "proc").accessKeyID,
       "ASIAPROCESSEXAMPLE")
     // Served from the keyring even when the command would now print something else.
     let other = ["AWSENV_TEST_JSON": "not json", "PATH": "/usr/bin:/bin"]
-    XCTAssertEqual(try resolver(environment: other).credentials(profile: "proc").accessKeyID,
+    XCTAssertEqual(
+      try resolver(environment: other).credentials(profile: "proc").accessKeyID,
       "ASIAPROCESSEXAMPLE")
     XCTAssertThrowsError(
       try resolver(environment: other).credentials(profile: "proc", options: .init(refresh: true)))
+  }
+
+  func testEnvironmentSourceUsesTheShellsOwnKeysFromBeforeAwsenv() throws {
+    let text =
+      config + """
+
+        [profile from-env]
+        role_arn = arn:aws:iam::123456789012:role/Env
+        credential_source = Environment
+        """
+    // The shell now holds another profile's credentials; the saved record has its own.
+    let saved = SavedState(entries: [
+      ("AWS_ACCESS_KEY_ID", "AKIAORIGINALKEY00001"), ("AWS_SECRET_ACCESS_KEY", "orig"),
+      ("AWS_SESSION_TOKEN", nil),
+    ])
+    let env = [
+      "AWS_ACCESS_KEY_ID": "ASIAFROMAWSENV000001", "AWS_SECRET_ACCESS_KEY": "x",
+      ShellSession.savedStateEnvironment: saved.encoded,
+    ]
+    _ = try resolver(environment: env, text: text).resolve(profile: "from-env")
+    XCTAssertTrue(
+      fake.calls[0].authorization?.contains("Credential=AKIAORIGINALKEY00001/") ?? false)
+    XCTAssertThrowsError(
+      try resolver(text: text).resolve(profile: "from-env", options: .init(refresh: true))
+    ) {
+      XCTAssertTrue(
+        (($0 as? AwsenvError)?.message ?? "").contains("credential_source = Environment"))
+    }
+  }
+
+  func testWebIdentityReadsTheTokenFileEachTimeAndTheEnvironmentWins() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let token = dir.appendingPathComponent("token").path
+    try "header.payload.signature\n".write(toFile: token, atomically: true, encoding: .utf8)
+    let text =
+      config + """
+
+        [profile web]
+        role_arn = arn:aws:iam::123456789012:role/Web
+        web_identity_token_file = \(token)
+        """
+    let web = try resolver(text: text).resolve(profile: "web")
+    XCTAssertEqual(web.identity, "Web@123456789012")
+    XCTAssertEqual(fake.calls[0].parameters["WebIdentityToken"], "header.payload.signature")
+    XCTAssertNil(fake.calls[0].authorization, "AssumeRoleWithWebIdentity is unsigned")
+    let env = ["AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/Other"]
+    _ = try resolver(environment: env, text: text).resolve(profile: "web")
+    XCTAssertEqual(fake.calls[1].parameters["RoleArn"], "arn:aws:iam::123456789012:role/Other")
+    try FileManager.default.removeItem(atPath: token)
+    XCTAssertThrowsError(
+      try resolver(text: text).resolve(profile: "web", options: .init(refresh: true))
+    ) { XCTAssertTrue((($0 as? AwsenvError)?.message ?? "").contains("no such file")) }
   }
 
   func testCommandLinesSplitLikeTheAWSCLI() throws {

@@ -39,7 +39,8 @@ final class FakeSTS: HTTPTransport, @unchecked Sendable {
     let action = parameters["Action"] ?? ""
     let next: Result<HTTPResponse, HTTPError>? = state.withLock { state in
       state.calls.append(
-        Call(action: action, parameters: parameters, authorization: request.header("Authorization")))
+        Call(action: action, parameters: parameters, authorization: request.header("Authorization"))
+      )
       if !state.failures.isEmpty { return .failure(state.failures.removeFirst()) }
       if !state.script.isEmpty { return .success(state.script.removeFirst()) }
       return nil
@@ -65,7 +66,8 @@ final class FakeSTS: HTTPTransport, @unchecked Sendable {
         </GetCallerIdentityResponse>
         """
     case "GetSessionToken":
-      body = "<GetSessionTokenResponse><GetSessionTokenResult>\(credentials)</GetSessionTokenResult></GetSessionTokenResponse>"
+      body =
+        "<GetSessionTokenResponse><GetSessionTokenResult>\(credentials)</GetSessionTokenResult></GetSessionTokenResponse>"
     default:
       let role = parameters["RoleArn"]?.split(separator: "/").last ?? "role"
       let session = parameters["RoleSessionName"] ?? "s"
@@ -115,12 +117,15 @@ final class STSClientTests: XCTestCase {
     XCTAssertEqual(call.parameters["TokenCode"], "123456")
     XCTAssertEqual(call.parameters["SourceIdentity"], "alice")
     XCTAssertEqual(call.parameters["Version"], "2011-06-15")
-    XCTAssertTrue(call.authorization?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/")
-      ?? false)
+    XCTAssertTrue(
+      call.authorization?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/")
+        ?? false)
     XCTAssertTrue(call.authorization?.contains("/eu-west-1/sts/aws4_request") ?? false)
     XCTAssertEqual(result.assumedRoleArn, "arn:aws:sts::123456789012:assumed-role/Admin/alice")
     XCTAssertEqual(result.credentials.sessionToken, "token1")
-    XCTAssertEqual(CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn).identity,
+    XCTAssertEqual(
+      CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+        .identity,
       "Admin@123456789012")
   }
 
@@ -151,12 +156,15 @@ final class STSClientTests: XCTestCase {
         STSError.Context(profile: "prod"), "does not know this access key id"
       ),
       (
-        stsError(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."),
+        stsError(
+          403, "AccessDenied",
+          "MultiFactorAuthentication failed with invalid MFA one time pass code."),
         STSError.Context(profile: "prod", mfaSerial: "arn:aws:iam::1:mfa/alice"),
         "MFA code was not accepted"
       ),
       (
-        stsError(400, "ValidationError", "1 validation error detected: Value '99999' at 'durationSeconds'"),
+        stsError(
+          400, "ValidationError", "1 validation error detected: Value '99999' at 'durationSeconds'"),
         STSError.Context(profile: "prod", durationSeconds: 99999), "duration_seconds = 99999"
       ),
       (
@@ -180,7 +188,9 @@ final class STSClientTests: XCTestCase {
 
   func testRetriesThrottlingAnd5xxButNotAuthErrors() throws {
     let fake = FakeSTS()
-    fake.script([stsError(500, "InternalFailure", ""), stsError(400, "Throttling", "Rate exceeded")])
+    fake.script([
+      stsError(500, "InternalFailure", ""), stsError(400, "Throttling", "Rate exceeded"),
+    ])
     _ = try client(fake).getCallerIdentity(keys)
     XCTAssertEqual(fake.calls.count, 3)
 
@@ -263,28 +273,37 @@ final class EndpointTests: XCTestCase {
         endpoint_url = https://services.example:8443
       """
     XCTAssertEqual(try endpoint([:]), "https://sts.eu-west-1.amazonaws.com")
-    XCTAssertEqual(try endpoint([:], "[profile p]\nendpoint_url = https://profile.example\n"),
+    XCTAssertEqual(
+      try endpoint([:], "[profile p]\nendpoint_url = https://profile.example\n"),
       "https://profile.example")
     XCTAssertEqual(try endpoint([:], file), "https://services.example:8443")
-    XCTAssertEqual(try endpoint(["AWS_ENDPOINT_URL": "https://global.example"], file),
+    XCTAssertEqual(
+      try endpoint(["AWS_ENDPOINT_URL": "https://global.example"], file),
       "https://global.example")
     XCTAssertEqual(
       try endpoint(
-        ["AWS_ENDPOINT_URL": "https://global.example", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:5000"],
+        [
+          "AWS_ENDPOINT_URL": "https://global.example",
+          "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:5000",
+        ],
         file),
       "http://127.0.0.1:5000")
     XCTAssertEqual(
-      try endpoint(["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true", "AWS_ENDPOINT_URL": "https://x"],
+      try endpoint(
+        ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true", "AWS_ENDPOINT_URL": "https://x"],
         file),
       "https://sts.eu-west-1.amazonaws.com")
   }
 
   func testRegionalHostsPerPartitionAndVariant() {
-    XCTAssertEqual(EndpointResolver.regionalHost("sts", region: "cn-north-1"),
+    XCTAssertEqual(
+      EndpointResolver.regionalHost("sts", region: "cn-north-1"),
       "sts.cn-north-1.amazonaws.com.cn")
-    XCTAssertEqual(EndpointResolver.regionalHost("sts", region: "us-east-1", fips: true),
+    XCTAssertEqual(
+      EndpointResolver.regionalHost("sts", region: "us-east-1", fips: true),
       "sts-fips.us-east-1.amazonaws.com")
-    XCTAssertEqual(EndpointResolver.regionalHost("sts", region: "eu-west-1", dualStack: true),
+    XCTAssertEqual(
+      EndpointResolver.regionalHost("sts", region: "eu-west-1", dualStack: true),
       "sts.eu-west-1.api.aws")
     XCTAssertFalse(EndpointResolver.isValidRegion("eu-west-1.evil.com/"))
   }
@@ -293,9 +312,10 @@ final class EndpointTests: XCTestCase {
     for url in ["http://127.0.0.1:5000", "http://localhost:1", "http://[::1]:8080/"] {
       XCTAssertNoThrow(try ServiceEndpoint.parse(url, setting: "x"), url)
     }
-    for url in ["http://sts.amazonaws.com", "http://127.0.0.1.evil.com", "ftp://x", "sts.x",
-      "https://user@host", "https://"]
-    {
+    for url in [
+      "http://sts.amazonaws.com", "http://127.0.0.1.evil.com", "ftp://x", "sts.x",
+      "https://user@host", "https://",
+    ] {
       XCTAssertThrowsError(try ServiceEndpoint.parse(url, setting: "x"), url)
     }
   }

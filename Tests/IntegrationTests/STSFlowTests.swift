@@ -241,7 +241,6 @@ final class STSFlowTests: XCTestCase {
   }
 
   func testWebIdentity() throws {
-    try server.setAuth(false)  // unsigned calls: moto answers them only with checking off
     let run = try sandbox(
       """
       awsenv use web
@@ -254,7 +253,6 @@ final class STSFlowTests: XCTestCase {
   }
 
   func testSAMLWithAGeneratedAssertionAsBase64OrXML() throws {
-    try server.setAuth(false)
     let world = try server.world
     let base64 = try XCTUnwrap(world.files.samlAssertionBase64)
     let xml = try XCTUnwrap(world.files.samlAssertionXML)

@@ -33,7 +33,9 @@ public struct ResolvedCredentials: Sendable, Equatable {
   /// Whether they came from the keyring's session cache without an STS call.
   public var fromCache: Bool
 
-  public var identity: String? { CachedSession(credentials: credentials, assumedRoleArn: assumedRoleArn).identity }
+  public var identity: String? {
+    CachedSession(credentials: credentials, assumedRoleArn: assumedRoleArn).identity
+  }
 }
 
 /// Finding the credentials and region of a profile: the shared first step of `use`, `exec`,
@@ -180,7 +182,9 @@ public struct ProfileResolver: Sendable {
   /// The default role session name: the local user's name, in the characters STS accepts.
   var defaultSessionName: String {
     let allowed = userName.unicodeScalars.filter {
-      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+=,.@-_".unicodeScalars.contains($0))
+      $0.isASCII
+        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+          || "+=,.@-_".unicodeScalars.contains($0))
     }
     let name = String(String.UnicodeScalarView(allowed.prefix(64)))
     return name.count >= 2 ? name : "awsenv"

@@ -56,8 +56,10 @@ struct ChainRun {
       parts += ["keys", owner, fileKeys?.accessKeyID ?? "keyring"]
       if let serial = baseMFASerial {
         parts += ["mfa", serial]
-        levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "MFA session"))
+        levels.append(
+          Level(
+            profile: owner, fingerprint: Keyring.fingerprint(parts),
+            description: "MFA session"))
       } else {
         levels.append(nil)
       }
@@ -73,28 +75,40 @@ struct ChainRun {
       {
         baseMFASerial = serial
         parts += ["mfa", serial]
-        levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "MFA session"))
+        levels.append(
+          Level(
+            profile: owner, fingerprint: Keyring.fingerprint(parts),
+            description: "MFA session"))
       } else {
         levels.append(nil)
       }
     case .webIdentity(let owner, _, _, _):
       let (roleArn, tokenFile, sessionName) = webIdentitySettings()
-      parts += ["web-identity", roleArn, tokenFile, sessionName, duration(of: owner).map(String.init) ?? ""]
-      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-        description: "web identity role"))
+      parts += [
+        "web-identity", roleArn, tokenFile, sessionName, duration(of: owner).map(String.init) ?? "",
+      ]
+      levels.append(
+        Level(
+          profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "web identity role"))
     case .saml(let owner, let roleArn, let providerArn, _):
       parts += ["saml", roleArn, providerArn, duration(of: owner).map(String.init) ?? ""]
-      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-        description: "SAML role"))
+      levels.append(
+        Level(
+          profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "SAML role"))
     case .process(let owner, let command):
       parts += ["process", command]
-      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-        description: "credential_process result"))
+      levels.append(
+        Level(
+          profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "credential_process result"))
     case .sso(let owner, _, let startURL, _, let account, let role):
       parts += ["sso", startURL, account ?? "", role ?? ""]
-      levels.append(Level(profile: owner, fingerprint: Keyring.fingerprint(parts),
-        description: "IAM Identity Center role"))
+      levels.append(
+        Level(
+          profile: owner, fingerprint: Keyring.fingerprint(parts),
+          description: "IAM Identity Center role"))
     }
     for (index, step) in chain.roles.enumerated() {
       let mfa = index == 0 && baseMFASerial != nil ? "" : (step.mfaSerial ?? "")
@@ -102,8 +116,10 @@ struct ChainRun {
         "role", step.roleArn, step.externalID ?? "", step.durationSeconds.map(String.init) ?? "",
         mfa, sessionName(step), step.sourceIdentity ?? "",
       ]
-      levels.append(Level(profile: step.profile, fingerprint: Keyring.fingerprint(parts),
-        description: "role \(step.roleArn)"))
+      levels.append(
+        Level(
+          profile: step.profile, fingerprint: Keyring.fingerprint(parts),
+          description: "role \(step.roleArn)"))
     }
   }
 
@@ -225,7 +241,8 @@ struct ChainRun {
             + "AWS_SECRET_ACCESS_KEY before awsenv; export them, or use source_profile")
       }
       let keys = Credentials(
-        accessKeyID: id, secretAccessKey: secret, sessionToken: saved.value(of: "AWS_SESSION_TOKEN"))
+        accessKeyID: id, secretAccessKey: secret, sessionToken: saved.value(of: "AWS_SESSION_TOKEN")
+      )
       return try withMFASession(keys, owner: owner)
     case .webIdentity(let owner, _, _, _):
       return try webIdentity(owner: owner)
@@ -306,7 +323,8 @@ struct ChainRun {
     } catch {
       throw .sts(
         error,
-        context(step.profile, roleArn: step.roleArn, mfaSerial: serial,
+        context(
+          step.profile, roleArn: step.roleArn, mfaSerial: serial,
           duration: step.durationSeconds))
     }
   }
@@ -356,8 +374,9 @@ struct ChainRun {
     do {
       try credentials.validate()
     } catch {
-      throw .other("the credential_process of profile '\(owner)' printed keys of the wrong "
-        + "shape: \(error.message)")
+      throw .other(
+        "the credential_process of profile '\(owner)' printed keys of the wrong "
+          + "shape: \(error.message)")
     }
     if let expiry = credentials.expiration, expiry <= now {
       throw .other(

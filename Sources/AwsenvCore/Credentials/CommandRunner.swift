@@ -106,7 +106,9 @@ public enum CommandRunner {
       spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
     } else {
       // Look the program up in the caller's PATH, as the AWS CLI does.
-      spawned = withPath(environment["PATH"]) { posix_spawnp(&pid, program, &actions, nil, argv, envp) }
+      spawned = withPath(environment["PATH"]) {
+        posix_spawnp(&pid, program, &actions, nil, argv, envp)
+      }
     }
     close(pipeFDs[1])
     guard spawned == 0 else {

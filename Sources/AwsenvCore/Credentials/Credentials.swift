@@ -134,3 +134,25 @@ public func parseRFC3339(_ text: String) -> Date? {
   formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
   return formatter.date(from: text)
 }
+
+/// Printing, dumping or interpolating credentials never shows the secret or the token: a
+/// stray `print`, a test failure message or a debugger dump stays safe to paste.
+extension Credentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+  public var description: String {
+    "Credentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, sessionToken: "
+      + (sessionToken == nil ? "nil" : "<redacted>") + ", expiration: "
+      + (expiration.map(rfc3339) ?? "nil") + ")"
+  }
+
+  public var debugDescription: String { description }
+
+  public var customMirror: Mirror {
+    Mirror(
+      self,
+      children: [
+        "accessKeyID": accessKeyID, "secretAccessKey": "<redacted>",
+        "sessionToken": sessionToken == nil ? "nil" : "<redacted>",
+        "expiration": expiration as Any,
+      ], displayStyle: .struct)
+  }
+}

@@ -36,7 +36,8 @@ public struct ServiceEndpoint: Sendable, Equatable, CustomStringConvertible {
     guard !host.isEmpty, hostChars, !host.contains("@"),
       path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
     else {
-      throw .badEndpoint("\(setting) = \(trimmed) has no valid host; write it as https://HOST[:PORT]")
+      throw .badEndpoint(
+        "\(setting) = \(trimmed) has no valid host; write it as https://HOST[:PORT]")
     }
     switch scheme {
     case "https": break

@@ -178,7 +178,10 @@ public struct STSClient: Sendable {
   }
 
   /// The request for `action`, signed when `credentials` are given, at `date`.
-  func request(_ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?, date: Date)
+  func request(
+    _ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?,
+    date: Date
+  )
     -> HTTPRequest
   {
     let body = ([("Action", action), ("Version", Self.apiVersion)] + parameters)
@@ -236,7 +239,8 @@ public struct STSClient: Sendable {
       }
       return .success(document)
     }
-    guard let document, let error = document.child("Error") ?? (document.name == "Error" ? document : nil),
+    guard let document,
+      let error = document.child("Error") ?? (document.name == "Error" ? document : nil),
       let code = error.value("Code")
     else {
       return .failure(

@@ -47,9 +47,12 @@ public enum STSError: Error, Sendable, Equatable {
       return "STS \(action) answered HTTP \(status) with \(detail); is the STS endpoint right "
         + "(AWS_ENDPOINT_URL_STS, endpoint_url)?"
     case .service(let action, let status, let code, let serverMessage):
-      let said = "STS \(action) failed: \(code)" + (serverMessage.isEmpty ? "" : ": \(serverMessage)")
-      return said + "; " + Self.hint(action: action, status: status, code: code,
-        serverMessage: serverMessage, context)
+      let said =
+        "STS \(action) failed: \(code)" + (serverMessage.isEmpty ? "" : ": \(serverMessage)")
+      return said + "; "
+        + Self.hint(
+          action: action, status: status, code: code,
+          serverMessage: serverMessage, context)
     }
   }
 
@@ -57,7 +60,8 @@ public enum STSError: Error, Sendable, Equatable {
     action: String, status: Int, code: String, serverMessage: String, _ context: Context
   ) -> String {
     let profile = context.profile.map { "'\($0)'" } ?? "the profile"
-    let add = (context.keysProfile ?? context.profile).map { "`awsenv add \($0)`" }
+    let add =
+      (context.keysProfile ?? context.profile).map { "`awsenv add \($0)`" }
       ?? "`awsenv add PROFILE`"
     let lowered = serverMessage.lowercased()
     if lowered.contains("multifactorauthentication") || lowered.contains("mfa") {

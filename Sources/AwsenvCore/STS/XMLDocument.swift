@@ -105,7 +105,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     nil
   }
 
-  func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+  func parser(
+    _ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?
+  ) {
     // A DOCTYPE that declares entities has no place in an STS response (billion laughs).
     failed = true
     parser.abortParsing()

@@ -63,7 +63,8 @@ extension Awsenv {
             ("Arn", .string(identity.arn)),
           ]).text + "\n")
       } else {
-        writeOut("Account  \(identity.account)\nArn      \(identity.arn)\nUserId   \(identity.userID)\n")
+        writeOut(
+          "Account  \(identity.account)\nArn      \(identity.arn)\nUserId   \(identity.userID)\n")
       }
     }
   }

@@ -1,0 +1,301 @@
+import Foundation
+import XCTest
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// The local STS of the integration tests: moto's server (Tests/harness/sts_server.py, python3
+/// from PATH) on a free loopback port, with the IAM world of Tests/harness/sts_setup.py in it
+/// (users with keys, roles with trust policies, an MFA device, SAML and OIDC providers), SigV4
+/// checking on by default. Works inside Tests/harness/sandbox.sh and outside it: it reads no
+/// ~/.aws and passes no AWS_* variable to Python.
+///
+/// Unless `pureMoto`, the server patches moto where it is not faithful to STS (trust policies,
+/// ExternalId and MFA conditions, TOTP codes, unsigned SAML and web identity calls, STS-shaped
+/// error bodies): see sts_server.py.
+final class STSServer: @unchecked Sendable {
+  struct User: Decodable {
+    var arn: String
+    var accessKeyID: String
+    var secretAccessKey: String
+    /// The virtual MFA device's serial (an ARN) and base32 seed, for users created with one.
+    var mfaSerial: String?
+    var mfaSeed: String?
+
+    enum CodingKeys: String, CodingKey {
+      case arn
+      case accessKeyID = "access_key_id"
+      case secretAccessKey = "secret_access_key"
+      case mfaSerial = "mfa_serial"
+      case mfaSeed = "mfa_seed"
+    }
+  }
+
+  struct Role: Decodable {
+    var arn: String
+  }
+
+  /// Files written into `directory` for the default SAML role and for web identity.
+  struct Files: Decodable {
+    var samlAssertionXML: String?
+    var samlAssertionBase64: String?
+    var webIdentityToken: String
+
+    enum CodingKeys: String, CodingKey {
+      case samlAssertionXML = "saml_assertion_xml"
+      case samlAssertionBase64 = "saml_assertion_b64"
+      case webIdentityToken = "web_identity_token"
+    }
+  }
+
+  /// What sts_setup.py created, keyed by name (OIDC providers by host).
+  struct World: Decodable {
+    var account: String
+    var region: String
+    var users: [String: User]
+    var roles: [String: Role]
+    var samlProviders: [String: String]
+    var oidcProviders: [String: String]
+    var files: Files
+    var pureMoto: Bool
+
+    enum CodingKeys: String, CodingKey {
+      case account, region, users, roles, files
+      case samlProviders = "saml_providers"
+      case oidcProviders = "oidc_providers"
+      case pureMoto = "pure_moto"
+    }
+
+    func user(_ name: String) throws -> User {
+      try XCTUnwrap(users[name], "no user \(name) in the STS world")
+    }
+
+    func role(_ name: String) throws -> String {
+      try XCTUnwrap(roles[name]?.arn, "no role \(name) in the STS world")
+    }
+  }
+
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  static let harness = "\(Harness.root)/Tests/harness"
+
+  /// "http://127.0.0.1:PORT".
+  let url: String
+  let port: Int
+  let world: World
+  /// The world as sts_setup.py printed it (JSON), e.g. to hand to a Python script on stdin.
+  let worldJSON: String
+  /// A private temporary directory: the SAML and token files, the server's stderr (server.log).
+  let directory: String
+  /// Seconds from launching Python to READY, and for sts_setup.py.
+  let startSeconds: Double
+  let setupSeconds: Double
+
+  private let process: Process
+  private let lock = NSLock()
+  private var stopped = false
+
+  /// Starts the server and builds the world: `spec` (JSON, see sts_setup.py) or the default one
+  /// (users alice with MFA and bob; roles dev, admin (trusts dev), alice-only, partner
+  /// (ExternalId awsenv-external-id), mfa-required, saml, web; provider awsenv-idp;
+  /// OIDC oidc.awsenv.test with client id awsenv). `auth` switches SigV4 checking on afterwards.
+  init(auth: Bool = true, pureMoto: Bool = false, spec: String? = nil) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "awsenv-sts-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    directory = dir.path
+    let out = dir.appendingPathComponent("server.out")
+    let log = dir.appendingPathComponent("server.log")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+
+    process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments =
+      ["python3", "\(Self.harness)/sts_server.py", "--port", "0", "--exit-with-parent"]
+      + (pureMoto ? ["--pure-moto"] : [])
+    process.environment = Self.environment
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: log)
+    let launched = Date()
+    try process.run()
+
+    // READY <port> on the first line of stdout, within 20 s.
+    var ready: Int?
+    while ready == nil && Date().timeIntervalSince(launched) < 20 && process.isRunning {
+      let text = String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self)
+      if let line = text.split(separator: "\n").first, line.hasPrefix("READY ") {
+        ready = Int(line.dropFirst(6))
+      } else {
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+    }
+    guard let ready else {
+      let exited = !process.isRunning
+      if !exited { process.terminate() }
+      process.waitUntilExit()
+      let stderr = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+      try? FileManager.default.removeItem(at: dir)
+      throw Failure(
+        description: (exited
+          ? "sts_server.py exited (status \(process.terminationStatus)) before READY"
+          : "sts_server.py printed no READY line within 20 s")
+          + " (python3 from PATH needs moto[server] and boto3)\n\(stderr)")
+    }
+    port = ready
+    url = "http://127.0.0.1:\(ready)"
+    startSeconds = Date().timeIntervalSince(launched)
+
+    do {
+      var arguments = [
+        "/usr/bin/env", "python3", "\(Self.harness)/sts_setup.py", "world", url,
+        "--files", dir.path,
+      ]
+      if spec != nil { arguments += ["--spec", "-"] }
+      if auth { arguments.append("--auth-on") }
+      let setup = try Harness.run(arguments, stdin: spec, environment: Self.pythonVariables)
+      guard setup.status == 0 else {
+        throw Failure(description: "sts_setup.py failed (\(setup.status)):\n\(setup.stderr)")
+      }
+      setupSeconds = setup.seconds
+      worldJSON = setup.stdout
+      world = try JSONDecoder().decode(World.self, from: Data(setup.stdout.utf8))
+    } catch {
+      process.terminate()
+      process.waitUntilExit()
+      try? FileManager.default.removeItem(at: dir)
+      throw error
+    }
+  }
+
+  deinit { stop() }
+
+  /// Every variable but AWS_*, and no bytecode written into the source tree.
+  private static let pythonVariables = ["PYTHONDONTWRITEBYTECODE": "1"]
+  private static var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS") }
+    env.merge(pythonVariables) { $1 }
+    return env
+  }
+
+  /// STS requests by Action so far (all answers, moto's errors included), and under "faulted"
+  /// those answered by an injected fault instead.
+  func calls() throws -> [String: Int] {
+    try JSONDecoder().decode([String: Int].self, from: request("GET", "/_awsenv/calls"))
+  }
+
+  func resetCalls() throws {
+    _ = try request("POST", "/_awsenv/calls/reset")
+  }
+
+  /// SigV4 checking on or off (moto's /moto-api/reset-auth). With it off nothing is checked: any
+  /// key, any trust policy, any MFA code, any SAML assertion or token that moto can parse.
+  func setAuth(_ on: Bool) throws {
+    _ = try request("POST", "/moto-api/reset-auth", body: Data((on ? "0" : "inf").utf8))
+  }
+
+  /// The next `count` STS requests (of `action` only, when given) are answered with `status` and
+  /// an STS ErrorResponse carrying `code` and `message`, after `delay` seconds. `status` 0 only
+  /// delays them, then moto answers. Rules queue up in order.
+  func injectFaults(
+    count: Int = 1, status: Int = 500, code: String = "InternalFailure",
+    message: String = "injected by the test", delay: Double = 0, action: String? = nil
+  ) throws {
+    var rule: [String: Any] = [
+      "count": count, "status": status, "code": code, "message": message, "delay": delay,
+    ]
+    if let action { rule["action"] = action }
+    _ = try request("POST", "/_awsenv/faults", body: JSONSerialization.data(withJSONObject: rule))
+  }
+
+  func clearFaults() throws {
+    _ = try request("DELETE", "/_awsenv/faults")
+  }
+
+  /// The current TOTP code of a user's virtual MFA device (`offset` seconds from now), which the
+  /// server checks when a call carries SerialNumber and TokenCode.
+  func mfaCode(for user: String = "alice", offset: Double = 0) throws -> String {
+    let seed = try XCTUnwrap(world.user(user).mfaSeed, "\(user) has no MFA device")
+    return try python(["totp", seed, "--offset", String(offset)])
+  }
+
+  /// A base64 SAML Response for AssumeRoleWithSAML of `role` through `provider` (ARNs).
+  func samlAssertion(role: String, provider: String, session: String = "awsenv-saml-user") throws
+    -> String
+  {
+    try python(["saml", "--role", role, "--provider", provider, "--session", session])
+  }
+
+  /// SIGTERM, then waits for the server; removes `directory`. Also done by deinit.
+  func stop() {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !stopped else { return }
+    stopped = true
+    if process.isRunning {
+      process.terminate()
+      let deadline = Date().addingTimeInterval(5)
+      while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+    process.waitUntilExit()
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  private func python(_ arguments: [String]) throws -> String {
+    let run = try Harness.run(
+      ["/usr/bin/env", "python3", "\(Self.harness)/sts_setup.py"] + arguments,
+      environment: Self.pythonVariables)
+    guard run.status == 0 else {
+      throw Failure(description: "sts_setup.py \(arguments[0]) failed:\n\(run.stderr)")
+    }
+    return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  private func request(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
+    var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: 10)
+    request.httpMethod = method
+    request.httpBody = body
+    if body != nil {
+      request.setValue(
+        path.hasPrefix("/moto-api") ? "text/plain" : "application/json",
+        forHTTPHeaderField: "Content-Type")
+    }
+    let reply = Reply()
+    let done = DispatchSemaphore(value: 0)
+    URLSession.shared.dataTask(with: request) { data, response, error in
+      reply.set(data, (response as? HTTPURLResponse)?.statusCode, error)
+      done.signal()
+    }.resume()
+    done.wait()
+    let (data, status, error) = reply.get()
+    if let error { throw Failure(description: "\(method) \(path): \(error)") }
+    guard status == 200 else {
+      let text = String(decoding: data ?? Data(), as: UTF8.self)
+      throw Failure(description: "\(method) \(path): HTTP \(status ?? 0) \(text)")
+    }
+    return data ?? Data()
+  }
+}
+
+/// A URLSession completion's results, handed from its queue to the waiting test.
+private final class Reply: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: (Data?, Int?, Error?) = (nil, nil, nil)
+
+  func set(_ data: Data?, _ status: Int?, _ error: Error?) {
+    lock.lock()
+    value = (data, status, error)
+    lock.unlock()
+  }
+
+  func get() -> (Data?, Int?, Error?) {
+    lock.lock()
+    defer { lock.unlock() }
+    return value
+  }
+}

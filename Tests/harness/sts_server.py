@@ -1,0 +1,653 @@
+#!/usr/bin/env python3
+"""A local STS for the tests: moto's own server application on loopback, plus a few test hooks.
+
+    python3 Tests/harness/sts_server.py [--host 127.0.0.1] [--port 0] [--pure-moto]
+                                        [--exit-with-parent]
+
+Prints `READY <port>` on stdout once it listens (port 0, the default, picks a free port), then
+serves until SIGTERM or SIGINT (or, with --exit-with-parent, until the process that started it
+is gone: a test run that crashes leaves no server behind). The application is the one
+`moto_server` serves (moto.moto_server.werkzeug_app.DomainDispatcherApplication), threaded,
+wrapped in a WSGI middleware that adds:
+
+    GET    /_awsenv/calls        {"AssumeRole": 2, "GetCallerIdentity": 1, "faulted": 1}: STS
+                                 requests by Action (whatever the answer), except those answered
+                                 by an injected fault: they are counted under "faulted" instead
+    POST   /_awsenv/calls/reset  zeroes the counts
+    POST   /_awsenv/faults       {"count": N, "status": 503, "code": "ServiceUnavailable",
+                                 "message": "...", "delay": 0.5, "action": "AssumeRole"}: the next
+                                 N matching STS requests (all actions when "action" is absent) get
+                                 that status and an STS ErrorResponse body, after sleeping "delay"
+                                 seconds. Without "status" (or 0) a matching request is only
+                                 delayed, then passed to moto. Rules queue up in order.
+    GET    /_awsenv/faults       the rules still pending
+    DELETE /_awsenv/faults       drops every pending rule
+    GET    /_awsenv/info         {"pure_moto": false}
+
+moto's SigV4 checking is switched with moto's own endpoint: POST /moto-api/reset-auth with the
+body `0` (on) or `inf` (off), Content-Type text/plain (sts_setup.py auth on|off does it).
+
+Where moto 5.2.1 (with checking on) is not faithful enough for awsenv's tests, this server patches
+it, unless --pure-moto:
+  0. Error bodies: moto answers <ErrorResponse><Errors><Error>… as text/html without RequestId;
+     here STS errors have STS's shape (ErrorResponse/Error/Type,Code,Message + RequestId, text/xml).
+  1. Unsigned calls: moto answers every unsigned STS call with an HTML 500 (KeyError
+     'Authorization') while checking is on. Here AssumeRoleWithSAML and
+     AssumeRoleWithWebIdentity pass unsigned, as in STS, and are checked: the role must exist and
+     trust the federated principal (the PrincipalArn SAML provider, which must exist and be
+     paired with the role in the assertion's Role attribute; the OIDC provider of the token's
+     "iss", which must exist and list its "aud"); conditions on SAML:aud (the assertion's
+     Recipient or Destination), HOST:aud, HOST:sub. A token that is not JWT-shaped or is past
+     its "exp" is refused (InvalidIdentityToken, ExpiredTokenException); no signature is checked.
+     Any other unsigned STS call (moto routes it to S3) gets 403 MissingAuthenticationToken,
+     whether checking is on or off.
+  2. AssumeRole trust policies: moto matches a principal only by the exact caller ARN (a
+     substring of a string Principal also passes), denies when any statement names another
+     principal, treats a matching Deny as Allow, knows only StringEquals on sts:ExternalId, lets
+     a missing ExternalId through, and skips the trust check of a role that does not exist.
+     Here: the caller's ARN, "*", the account (root ARN or id), and a role's ARN for its
+     sessions; a matching Deny wins; a role that does not exist is AccessDenied;
+     String*/Bool/Arn*/Null operators (…IfExists) on sts:ExternalId, sts:RoleSessionName,
+     aws:PrincipalArn and aws:MultiFactorAuthPresent ("true" when the call carries SerialNumber
+     and TokenCode); a missing key fails the condition; an unknown operator fails closed.
+  3. MFA: moto ignores SerialNumber/TokenCode. Here, with checking on, a call that carries them
+     (AssumeRole, GetSessionToken) needs the caller's own MFA device and, for a virtual device,
+     its current TOTP code (RFC 6238, one 30 s period either side), else 403 AccessDenied.
+Unchanged in both modes: GetSessionToken returns the fixed documentation keys, which checking then
+rejects (InvalidClientTokenId); the caller needs an identity policy allowing the sts action even
+when a trust policy names it (moto's rule); no clock skew or credential expiry checks; with
+checking off, nothing is checked at all.
+
+No request bodies, keys or tokens are logged; werkzeug's per-request log lines are off.
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import io
+import json
+import logging
+import os
+import re
+import signal
+import struct
+import threading
+import time
+import uuid
+from urllib.parse import parse_qs
+
+STS_ACTIONS = {
+    "AssumeRole",
+    "AssumeRoleWithSAML",
+    "AssumeRoleWithWebIdentity",
+    "AssumeRoot",
+    "DecodeAuthorizationMessage",
+    "GetAccessKeyInfo",
+    "GetCallerIdentity",
+    "GetDelegatedAccessToken",
+    "GetFederationToken",
+    "GetSessionToken",
+    "GetWebIdentityToken",
+}
+UNSIGNED_ACTIONS = {"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"}
+STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+def xml_escape(text):
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+
+
+def signing_service(environ):
+    """The service of a SigV4 Authorization header's credential scope, or None."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    if "Credential=" not in auth:
+        return None
+    scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+    return scope[3].lower() if len(scope) >= 5 else None
+
+
+class AwsenvMiddleware:
+    """Counts STS requests, injects faults, and answers /_awsenv/ itself."""
+
+    def __init__(self, app, pure_moto):
+        self.app = app
+        self.pure_moto = pure_moto
+        self.lock = threading.Lock()
+        self.counts = {}
+        self.faults = []  # dicts with "remaining" and the rule's fields
+
+    # -- the STS side ------------------------------------------------------------------------
+
+    def read_body(self, environ):
+        """Reads the request body and puts an equivalent stream back for moto."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        stream = environ.get("wsgi.input")
+        if stream is None:
+            return b""
+        if length > 0:
+            body = stream.read(length)
+        elif environ.get("wsgi.input_terminated"):
+            body = stream.read()
+        else:
+            return b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return body
+
+    def sts_action(self, environ):
+        """The Action of an STS request (form body or query string), else None."""
+        params = parse_qs(environ.get("QUERY_STRING", ""))
+        content_type = environ.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            body = self.read_body(environ)
+            try:
+                params.update(parse_qs(body.decode("utf-8")))
+            except UnicodeDecodeError:
+                pass
+        action = (params.get("Action") or [None])[0]
+        if not action:
+            return None
+        service = signing_service(environ)
+        if service == "sts" or (service is None and action in STS_ACTIONS):
+            return action
+        return None
+
+    def take_fault(self, action):
+        with self.lock:
+            for rule in self.faults:
+                if rule["remaining"] > 0 and rule.get("action") in (None, action):
+                    rule["remaining"] -= 1
+                    if rule["remaining"] == 0:
+                        self.faults.remove(rule)
+                    return dict(rule)
+        return None
+
+    def count(self, key):
+        with self.lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def fault_response(self, rule, start_response):
+        status = int(rule["status"])
+        kind = "Receiver" if status >= 500 else "Sender"
+        request_id = str(uuid.uuid4())
+        body = (
+            f'<ErrorResponse xmlns="{STS_NAMESPACE}">'
+            f"<Error><Type>{kind}</Type>"
+            f"<Code>{xml_escape(rule.get('code') or 'InternalFailure')}</Code>"
+            f"<Message>{xml_escape(rule.get('message') or 'injected by the test')}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode("utf-8")
+        reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
+        reason.update({502: "Bad Gateway", 503: "Service Unavailable", 429: "Too Many Requests"})
+        start_response(
+            f"{status} {reason.get(status, 'Error')}",
+            [
+                ("Content-Type", "text/xml"),
+                ("Content-Length", str(len(body))),
+                ("x-amzn-RequestId", request_id),
+            ],
+        )
+        return [body]
+
+    # -- the control endpoints ---------------------------------------------------------------
+
+    def json_response(self, start_response, value, status="200 OK"):
+        body = json.dumps(value, sort_keys=True).encode("utf-8")
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    def control(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        if path == "/_awsenv/info" and method == "GET":
+            return self.json_response(start_response, {"pure_moto": self.pure_moto})
+        if path == "/_awsenv/calls" and method == "GET":
+            with self.lock:
+                return self.json_response(start_response, dict(self.counts))
+        if path == "/_awsenv/calls/reset" and method == "POST":
+            with self.lock:
+                self.counts.clear()
+            return self.json_response(start_response, {"status": "ok"})
+        if path == "/_awsenv/faults" and method == "GET":
+            with self.lock:
+                return self.json_response(start_response, list(self.faults))
+        if path == "/_awsenv/faults" and method == "DELETE":
+            with self.lock:
+                self.faults.clear()
+            return self.json_response(start_response, {"status": "ok"})
+        if path == "/_awsenv/faults" and method == "POST":
+            try:
+                rule = json.loads(self.read_body(environ) or b"{}")
+                count = int(rule.get("count", 1))
+                status = int(rule.get("status") or 0)
+                delay = float(rule.get("delay") or 0)
+                if count < 1 or delay < 0 or not (status == 0 or 400 <= status <= 599):
+                    raise ValueError("count >= 1, delay >= 0, status 0 or 400-599")
+            except (ValueError, TypeError, AttributeError) as error:
+                return self.json_response(
+                    start_response, {"error": str(error)}, "400 Bad Request"
+                )
+            entry = {"remaining": count, "status": status, "delay": delay}
+            for key in ("code", "message", "action"):
+                if rule.get(key) is not None:
+                    entry[key] = str(rule[key])
+            with self.lock:
+                self.faults.append(entry)
+            return self.json_response(start_response, {"status": "ok"})
+        return self.json_response(start_response, {"error": "no such endpoint"}, "404 Not Found")
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/_awsenv/"):
+            return self.control(environ, start_response)
+        action = self.sts_action(environ)
+        if action is not None:
+            rule = self.take_fault(action)
+            if rule is not None:
+                if rule["delay"] > 0:
+                    time.sleep(rule["delay"])
+                if rule["status"]:
+                    self.count("faulted")
+                    return self.fault_response(rule, start_response)
+            self.count(action)
+            signed = "HTTP_AUTHORIZATION" in environ or "X-Amz-Signature=" in environ.get(
+                "QUERY_STRING", ""
+            )
+            if not self.pure_moto and not signed and action not in UNSIGNED_ACTIONS:
+                # moto would route this to its S3 backend; STS refuses it.
+                missing = {"status": 403, "code": "MissingAuthenticationToken"}
+                missing["message"] = "Request is missing Authentication Token"
+                return self.fault_response(missing, start_response)
+            if not self.pure_moto:
+                return self.sts_shaped(environ, start_response)
+        return self.app(environ, start_response)
+
+    def sts_shaped(self, environ, start_response):
+        """Passes the request to moto, and rewrites moto's error bodies
+        (<ErrorResponse><Errors><Error>…, Content-Type text/html) into STS's own shape."""
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return lambda data: None
+
+        chunks = self.app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = answer["status"], answer["headers"]
+        code = int(status.split()[0])
+        if code >= 400 and b"<Errors>" in body:
+            import xml.etree.ElementTree as ElementTree
+
+            try:
+                error = ElementTree.fromstring(body).find("Errors/Error")
+            except ElementTree.ParseError:
+                error = None
+            if error is not None:
+                request_id = next(
+                    (v for k, v in headers if k.lower() == "x-amzn-requestid"), str(uuid.uuid4())
+                )
+                kind = error.findtext("Type") or ("Receiver" if code >= 500 else "Sender")
+                body = (
+                    f'<ErrorResponse xmlns="{STS_NAMESPACE}"><Error><Type>{kind}</Type>'
+                    f"<Code>{xml_escape(error.findtext('Code') or '')}</Code>"
+                    f"<Message>{xml_escape(error.findtext('Message') or '')}</Message>"
+                    f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+                ).encode("utf-8")
+                replaced = ("content-type", "content-length")
+                headers = [(k, v) for k, v in headers if k.lower() not in replaced]
+                headers += [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
+        start_response(status, headers)
+        return [body]
+
+
+def first(data, key):
+    """A request parameter from moto's querystring dict (lists of values)."""
+    value = data.get(key)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def totp(seed, at=None, step=0):
+    """The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 seed at a time, `step` periods off."""
+    key = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    counter = int((time.time() if at is None else at) // 30) + step
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def glob_matches(pattern, text, ignore_case=False):
+    regex = "".join(
+        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in str(pattern)
+    )
+    return re.fullmatch(regex, text, re.IGNORECASE if ignore_case else 0) is not None
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def action_matches(statement, action):
+    if "NotAction" in statement:
+        return not any(glob_matches(a, action, True) for a in as_list(statement["NotAction"]))
+    return any(glob_matches(a, action, True) for a in as_list(statement.get("Action", [])))
+
+
+ASSUMED_ROLE = re.compile(r"arn:([\w-]+):sts::(\d{12}):assumed-role/([^/]+)/.+")
+IAM_ENTITY = re.compile(r"arn:([\w-]+):iam::(\d{12}):.+")
+
+
+def principal_matches(statement, principal, kind="AWS"):
+    """AWS principal matching: the exact ARN, "*", the account (root ARN or id) of the caller,
+    and for a role session arn:aws:sts::A:assumed-role/R/S also the role's ARN. A "Federated"
+    principal (SAML or OIDC provider ARN) matches exactly."""
+    expected = statement.get("Principal")
+    if expected == "*":
+        return True
+    if not isinstance(expected, dict) or kind not in expected:
+        return False
+    if kind != "AWS":
+        return principal in as_list(expected[kind])
+    assumed = ASSUMED_ROLE.fullmatch(principal)
+    entity = assumed or IAM_ENTITY.fullmatch(principal)
+    for value in as_list(expected["AWS"]):
+        if value in ("*", principal):
+            return True
+        root = f"arn:{entity.group(1)}:iam::{entity.group(2)}:root" if entity else None
+        if entity and value in (entity.group(2), root):
+            return True
+        role = IAM_ENTITY.fullmatch(value)
+        if assumed and role and value.split(":", 5)[5].startswith("role/"):
+            same_account = role.group(2) == assumed.group(2)
+            if same_account and value.rsplit("/", 1)[1] == assumed.group(3):
+                return True
+    return False
+
+
+def condition_holds(operator, key, expected, context):
+    """One condition key of an operator (…IfExists and the Null operator included)."""
+    actual = next((v for k, v in context.items() if k.lower() == key.lower()), None)
+    base = operator[: -len("IfExists")] if operator.endswith("IfExists") else operator
+    wanted = [str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(expected)]
+    if base == "Null":
+        return (actual is None) == (wanted[0].lower() == "true")
+    negated = base in ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike")
+    if actual is None:
+        return operator.endswith("IfExists") or negated
+    tests = {
+        "StringEquals": lambda w: actual == w,
+        "StringNotEquals": lambda w: actual == w,
+        "StringEqualsIgnoreCase": lambda w: actual.lower() == w.lower(),
+        "StringNotEqualsIgnoreCase": lambda w: actual.lower() == w.lower(),
+        "StringLike": lambda w: glob_matches(w, actual),
+        "StringNotLike": lambda w: glob_matches(w, actual),
+        "Bool": lambda w: actual.lower() == w.lower(),
+        "ArnEquals": lambda w: glob_matches(w, actual),
+        "ArnLike": lambda w: glob_matches(w, actual),
+    }
+    if base not in tests:
+        return False  # an operator this fake does not know: fail closed, never silently allow
+    hit = any(tests[base](w) for w in wanted)
+    return not hit if negated else hit
+
+
+def trust_allows(document, action, principal, context, kind="AWS"):
+    """Evaluates a role's trust policy: a matching Deny wins, else some matching Allow."""
+    statements = as_list(document.get("Statement", []))
+    allowed = False
+    for statement in statements:
+        if not action_matches(statement, action):
+            continue
+        if not principal_matches(statement, principal, kind):
+            continue
+        conditions = statement.get("Condition") or {}
+        if not all(
+            condition_holds(operator, key, expected, context)
+            for operator, block in conditions.items()
+            for key, expected in block.items()
+        ):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def b64url_json(text):
+    return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+def web_identity_facts(token):
+    """(issuer host, claims) of a JWT-shaped token, or None; the signature is not checked."""
+    parts = token.split(".")
+    try:
+        claims = b64url_json(parts[1]) if len(parts) == 3 else None
+    except ValueError:
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("iss"), str):
+        return None
+    host = re.sub(r"^https://", "", claims["iss"]).rstrip("/")
+    return host, claims
+
+
+def saml_facts(encoded):
+    """(the Role attribute's role,provider pairs, audience) of a base64 SAML Response, or None."""
+    import xml.etree.ElementTree as ElementTree
+
+    assertion_ns = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+    try:
+        root = ElementTree.fromstring(base64.b64decode(encoded, validate=False))
+    except (ValueError, ElementTree.ParseError):
+        return None
+    pairs = set()
+    for attribute in root.iter(f"{assertion_ns}Attribute"):
+        if attribute.get("Name") == "https://aws.amazon.com/SAML/Attributes/Role":
+            for value in attribute.iter(f"{assertion_ns}AttributeValue"):
+                pairs.add(frozenset(part.strip() for part in (value.text or "").split(",")))
+    audience = None
+    for confirmation in root.iter(f"{assertion_ns}SubjectConfirmationData"):
+        audience = audience or confirmation.get("Recipient")
+    return pairs, audience or root.get("Destination")
+
+
+def install_fidelity_patches():
+    """Makes moto 5.2.1 behave like STS where the tests need it (see the module docstring)."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import _RESTError
+    from moto.iam.access_control import IAMRequestBase
+    from moto.iam.models import iam_backends
+    from moto.sts.responses import TokenResponse
+
+    class STSError(_RESTError):
+        def __init__(self, status, code, message):
+            super().__init__(code, message)
+            self.code = status
+
+    def checking():
+        limit = settings.INITIAL_NO_AUTH_ACTION_COUNT
+        return ActionAuthenticatorMixin.request_count >= limit
+
+    def mfa_failed():
+        message = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+        return STSError(403, "AccessDenied", message)
+
+    def denied(action):
+        return STSError(403, "AccessDenied", f"Not authorized to perform {action}")
+
+    def federated_role(response, action):
+        try:
+            iam = iam_backends[response.current_account][response.partition]
+            role = iam.get_role_by_arn(response._get_param("RoleArn"))
+        except Exception:
+            raise denied(action)
+        return iam, json.loads(role.assume_role_policy_document)
+
+    def check_web_identity(response):
+        action = "sts:AssumeRoleWithWebIdentity"
+        facts = web_identity_facts(response._get_param("WebIdentityToken") or "")
+        if facts is None:
+            raise STSError(
+                400, "InvalidIdentityToken", "The ID Token provided is not a valid JWT."
+            )
+        host, claims = facts
+        if isinstance(claims.get("exp"), (int, float)) and claims["exp"] < time.time():
+            raise STSError(400, "ExpiredTokenException", "Token expired")
+        iam, trust = federated_role(response, action)
+        provider = iam.open_id_providers.get(
+            f"arn:{response.partition}:iam::{response.current_account}:oidc-provider/{host}"
+        )
+        if provider is None:
+            raise STSError(
+                400, "InvalidIdentityToken", f"No OpenIDConnect provider found for {claims['iss']}"
+            )
+        audiences = as_list(claims.get("aud"))
+        if not set(map(str, audiences)) & set(provider.client_id_list):
+            raise STSError(400, "InvalidIdentityToken", "Incorrect token audience")
+        context = {f"{host}:aud": str(audiences[0]), f"{host}:sub": str(claims.get("sub"))}
+        context["sts:RoleSessionName"] = response._get_param("RoleSessionName")
+        if not trust_allows(trust, action, provider.arn, context, "Federated"):
+            raise denied(action)
+
+    def check_saml(response):
+        action = "sts:AssumeRoleWithSAML"
+        facts = saml_facts(response._get_param("SAMLAssertion") or "")
+        if facts is None:
+            raise STSError(400, "InvalidIdentityToken", "The SAML assertion is not valid.")
+        pairs, audience = facts
+        iam, trust = federated_role(response, action)
+        provider = response._get_param("PrincipalArn")
+        if provider not in [p.arn for p in iam.saml_providers.values()]:
+            raise STSError(400, "InvalidIdentityToken", f"No SAML provider {provider}")
+        if frozenset((response._get_param("RoleArn"), provider)) not in pairs:
+            raise denied(action)
+        context = {"SAML:aud": audience} if audience else {}
+        if not trust_allows(trust, action, provider, context, "Federated"):
+            raise denied(action)
+
+    # 1. AssumeRoleWithSAML and AssumeRoleWithWebIdentity are unsigned calls, checked against
+    #    the role's trust policy; any other unsigned call is refused as STS does.
+    checked = TokenResponse._authenticate_and_authorize_normal_action
+
+    def authenticate(self, resource="*"):
+        if "Authorization" in self.headers or not checking():
+            return checked(self, resource)
+        action = self._get_action()
+        if action == "AssumeRoleWithWebIdentity":
+            return check_web_identity(self)
+        if action == "AssumeRoleWithSAML":
+            return check_saml(self)
+        raise STSError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+
+    TokenResponse._authenticate_and_authorize_normal_action = authenticate
+
+    # 2. Trust policies evaluated as IAM does (principals, Deny, conditions); a role that does
+    #    not exist cannot be assumed.
+    def is_assuming_role(self, resource_arn):
+        return self._action == "sts:AssumeRole" and ":role/" in resource_arn
+
+    IAMRequestBase._is_assuming_role_operation = is_assuming_role
+
+    def check_trust(self, role_arn):
+        try:
+            role = self.backend.get_role_by_arn(role_arn)
+        except Exception:
+            return False
+        principal = self._access_key.arn
+        context = {"aws:PrincipalArn": principal}
+        for parameter, key in (
+            ("ExternalId", "sts:ExternalId"),
+            ("RoleSessionName", "sts:RoleSessionName"),
+        ):
+            if first(self._data, parameter) is not None:
+                context[key] = first(self._data, parameter)
+        if first(self._data, "SerialNumber") and first(self._data, "TokenCode"):
+            context["aws:MultiFactorAuthPresent"] = "true"  # the code is checked below
+        elif ASSUMED_ROLE.fullmatch(principal):
+            context["aws:MultiFactorAuthPresent"] = "false"
+        trust = json.loads(role.assume_role_policy_document)
+        return trust_allows(trust, self._action, principal, context)
+
+    IAMRequestBase._check_role_trust_relationship = check_trust
+
+    # 3. SerialNumber + TokenCode (AssumeRole, GetSessionToken): the caller's own MFA device, and
+    #    the current TOTP code of a virtual device's seed (one 30 s period either side).
+    permitted = IAMRequestBase.check_action_permitted
+
+    def check_permitted(self, resource):
+        permitted(self, resource)
+        serial = first(self._data, "SerialNumber")
+        if serial is None:
+            return
+        code = first(self._data, "TokenCode") or ""
+        user = getattr(self._access_key, "_owner_user_name", None)
+        if user is None or serial not in self.backend.get_user(user).mfa_devices:
+            raise mfa_failed()
+        device = self.backend.virtual_mfa_devices.get(serial)
+        valid = [totp(device.base32_string_seed, step=s) for s in (-1, 0, 1)] if device else None
+        if not re.fullmatch(r"\d{6}", code) or (valid is not None and code not in valid):
+            raise mfa_failed()
+
+    IAMRequestBase.check_action_permitted = check_permitted
+
+
+def main():
+    parent = os.getppid()  # before the slow imports
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--pure-moto", action="store_true")
+    parser.add_argument("--exit-with-parent", action="store_true")
+    args = parser.parse_args()
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    if not args.pure_moto:
+        install_fidelity_patches()
+
+    app = AwsenvMiddleware(DomainDispatcherApplication(create_backend_app), args.pure_moto)
+    server = make_server(args.host, args.port, app, threaded=True)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.exit_with_parent:
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+        threading.Thread(target=watch, daemon=True).start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
