@@ -168,6 +168,26 @@ final class ChainRunTests: XCTestCase {
     XCTAssertEqual(prompts.value, 0)
   }
 
+  func testMFAProcessGivesTheCodeAndAConfigKeySetsTheMinimumTTL() throws {
+    let text = config + """
+
+      [profile mfa-proc]
+      role_arn = arn:aws:iam::123456789012:role/A
+      source_profile = base
+      mfa_serial = arn:aws:iam::123456789012:mfa/alice
+      mfa_process = /bin/sh -c 'echo " 246810 "'
+      awsenv_min_ttl = 2h
+      """
+    let env = ["PATH": "/usr/bin:/bin"]
+    _ = try resolver(environment: env, text: text).resolve(profile: "mfa-proc")
+    XCTAssertEqual(fake.calls[0].parameters["TokenCode"], "246810")
+    XCTAssertEqual(prompts.value, 0)
+    // The role lasts an hour, less than the profile's 2-hour minimum: every use renews it, but
+    // the MFA session (12 h) is reused.
+    _ = try resolver(environment: env, text: text).resolve(profile: "mfa-proc")
+    XCTAssertEqual(fake.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"])
+  }
+
   func testCredentialProcessResultsWithAnExpiryAreCached() throws {
     let expiring = Credentials(
       accessKeyID: "ASIAPROCESSEXAMPLE", secretAccessKey: "s", sessionToken: "t",

@@ -76,9 +76,13 @@ extension Keyring {
     try store.store(
       label: "awsenv: \(description) for profile \(profile)", attributes: attributes,
       secret: session.encoded())
+    // Older sessions go, and those made another way; a newer one of the same kind (stored
+    // meanwhile by a concurrent `use`) stays, so two runs never delete each other's.
+    let expires = Double(attributes["expires"] ?? "") ?? 0
     for other in try store.search(Self.attributes(profile: profile, kind: .session))
     where other != attributes {
-      try store.delete(other)
+      let newer = (Double(other["expires"] ?? "") ?? 0) > expires
+      if other["cache-key"] != fingerprint || !newer { try store.delete(other) }
     }
   }
 
