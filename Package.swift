@@ -25,14 +25,15 @@ let package = Package(
       dependencies: ["CLibSecret"],
       path: "Sources/CLibSecretShim"
     ),
-    // libcurl (HTTPS to STS and IAM Identity Center): headers and link flags from pkg-config.
+    // libcurl's headers (HTTPS to STS and IAM Identity Center; Debian: libcurl4-openssl-dev),
+    // not the library: CCurlShim loads libcurl.so.4 at the first request, so commands that send
+    // none do not pay for loading libcurl and OpenSSL. No pkgConfig: it would add -lcurl.
     .systemLibrary(
       name: "CCurl",
-      path: "Sources/CCurl",
-      pkgConfig: "libcurl",
-      providers: [.apt(["libcurl4-openssl-dev"])]
+      path: "Sources/CCurl"
     ),
-    // Typed wrappers for libcurl's variadic curl_easy_setopt/getinfo, which Swift cannot call.
+    // Loads libcurl at the first request, and wraps its variadic curl_easy_setopt/getinfo, which
+    // Swift cannot call.
     .target(
       name: "CCurlShim",
       dependencies: ["CCurl"],

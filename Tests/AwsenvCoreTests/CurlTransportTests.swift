@@ -1,7 +1,8 @@
-import AwsenvCore
 import Foundation
 import Synchronization
 import XCTest
+
+@testable import AwsenvCore
 
 /// CurlTransport with the real libcurl against real servers on 127.0.0.1
 /// (Tests/harness/http_test_server.py: HTTP, HTTPS with a self-signed certificate, and a proxy).
@@ -140,12 +141,12 @@ final class CurlTransportTests: XCTestCase {
       headers: [HTTPHeader("X-A", "1\r\nX-Injected: 2")])
     XCTAssertEqual(
       sendError(injected),
-      .other(host: host, detail: "refusing to send header X-A: it has a line break"))
+      .unusable(host: host, detail: "refusing to send header X-A: it has a line break"))
     let badName = HTTPRequest(
       method: "GET", scheme: "http", host: host, path: "/echo",
       headers: [HTTPHeader("X A:", "1")])
     XCTAssertEqual(
-      sendError(badName), .other(host: host, detail: "refusing to send a malformed header name"))
+      sendError(badName), .unusable(host: host, detail: "refusing to send a malformed header name"))
   }
 
   // MARK: Responses
@@ -340,6 +341,44 @@ final class CurlTransportTests: XCTestCase {
     }
   }
 
+  // MARK: Loading libcurl
+
+  func testMissingLibcurlIsAnErrorNotACrash() {
+    let host = "127.0.0.1:\(servers.http)"
+    let library = "libawsenv-test-no-such-curl.so.4"
+    let error = sendError(
+      HTTPRequest(method: "GET", scheme: "http", host: host, path: "/echo"),
+      transport: CurlTransport(library: library))
+    guard case .unusable(host, let detail)? = error else {
+      return XCTFail("expected .unusable, got \(String(describing: error))")
+    }
+    XCTAssertTrue(
+      detail.hasPrefix(
+        "\(library) could not be loaded (\(library): cannot open shared object file"),
+      detail)
+    let advice = "); install libcurl4 (Debian: apt-get install libcurl4)"
+    XCTAssertTrue(detail.hasSuffix(advice), detail)
+  }
+
+  func testLibraryWithoutTheCurlFunctionsIsNotLoaded() {
+    let host = "127.0.0.1:\(servers.http)"
+    let error = sendError(
+      HTTPRequest(method: "GET", scheme: "http", host: host, path: "/echo"),
+      transport: CurlTransport(library: "libm.so.6"))
+    guard case .unusable(host, let detail)? = error else {
+      return XCTFail("expected .unusable, got \(String(describing: error))")
+    }
+    XCTAssertTrue(detail.hasPrefix("libm.so.6 could not be loaded ("), detail)
+    XCTAssertTrue(detail.contains("undefined symbol: curl_global_init"), detail)
+  }
+
+  func testTheRealLibcurlHasEveryFunctionTheShimUses() throws {
+    let request = HTTPRequest(
+      method: "GET", scheme: "http", host: "127.0.0.1:\(servers.http)", path: "/echo")
+    let response = try CurlTransport(library: "libcurl.so.4").send(request, options: HTTPOptions())
+    XCTAssertEqual(response.status, 200)
+  }
+
   // MARK: Threads
 
   func testConcurrentSendsFromManyThreads() {
@@ -365,10 +404,10 @@ final class CurlTransportTests: XCTestCase {
   // MARK: Helpers
 
   private func sendError(
-    _ request: HTTPRequest, options: HTTPOptions = HTTPOptions()
+    _ request: HTTPRequest, options: HTTPOptions = HTTPOptions(), transport: CurlTransport? = nil
   ) -> HTTPError? {
     do {
-      _ = try transport.send(request, options: options)
+      _ = try (transport ?? self.transport).send(request, options: options)
       return nil
     } catch {
       return error

@@ -214,9 +214,21 @@ final class STSFlowTests: XCTestCase {
   }
 
   func testOneMFACodeServesTwoRoles() throws {
-    // moto's GetSessionToken returns fixed documentation keys that its own checking rejects:
-    // the MFA flow runs with checking off (see FIELD-NOTES).
-    try server.setAuth(false)
+    // A wrong code: STS refuses GetSessionToken, awsenv says so in one line.
+    let wrong = try sandbox(
+      """
+      if awsenv use mfa-dev --mfa-code 000000 2>err; then exit 9; else echo "status=$?"; fi
+      cat err
+      """)
+    XCTAssertSuccess(wrong)
+    let refused = padded(wrong.stdout)
+    XCTAssertEqual(refused[0], "status=1")
+    XCTAssertTrue(refused[1].hasPrefix("awsenv: "), refused[1])
+    XCTAssertTrue(refused[1].contains("MFA code was not accepted"), refused[1])
+    XCTAssertEqual(refused.filter { !$0.isEmpty }.count, 2, "one line: \(wrong.stdout)")
+    XCTAssertEqual(try server.calls()["GetSessionToken"], 1)
+    try server.resetCalls()
+
     let code = try server.mfaCode(for: "alice")
     let run = try sandbox(
       """

@@ -152,15 +152,83 @@ final class STSServerTests: XCTestCase {
       r["session stale"] = code(
           lambda: alice.get_session_token(SerialNumber=serial, TokenCode="\(stale)"))
       token = alice.get_session_token(SerialNumber=serial, TokenCode="\(current)")
-      r["session key"] = token["Credentials"]["AccessKeyId"]
+      r["session key"] = token["Credentials"]["AccessKeyId"][:4]
       print(json.dumps(r))
       """)
     XCTAssertEqual(result["none"] as? String, "AccessDenied")
     XCTAssertEqual(result["stale"] as? String, "AccessDenied")
     XCTAssertEqual(result["current"] as? String, "ok")
     XCTAssertEqual(result["session stale"] as? String, "AccessDenied")
-    // moto's GetSessionToken always hands out the documentation keys.
-    XCTAssertEqual(result["session key"] as? String, "AKIAIOSFODNN7EXAMPLE")
+    XCTAssertEqual(result["session key"] as? String, "ASIA")
+  }
+
+  /// GetSessionToken hands out temporary credentials of the calling user that moto's checking
+  /// accepts, with MFA when the call carried a valid code (as aws-vault uses them: one MFA
+  /// session, then AssumeRole of roles whose trust policy asks for MFA).
+  func testGetSessionTokenGivesTheUsersSessionWithItsMFA() throws {
+    let current = try server.mfaCode()
+    let stale = try server.mfaCode(offset: -600)
+    let result = try boto3(
+      """
+      from datetime import datetime, timezone
+      serial = W["users"]["alice"]["mfa_serial"]
+      alice = sts("alice")
+      def session(c, token=None):
+          return sts(key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                     token=token or c["SessionToken"])
+      def assume(client, name):
+          return code(lambda: client.assume_role(RoleArn=role(name), RoleSessionName="via-gst"))
+      r = {}
+      start = datetime.now(timezone.utc)
+      mfa = alice.get_session_token(SerialNumber=serial, TokenCode="\(current)")["Credentials"]
+      plain = alice.get_session_token(DurationSeconds=900)["Credentials"]
+      r["keys"] = [mfa["AccessKeyId"][:4], plain["AccessKeyId"][:4],
+                   str(mfa["AccessKeyId"] != plain["AccessKeyId"])]
+      r["lifetimes"] = [(c["Expiration"] - start).total_seconds() for c in (mfa, plain)]
+      r["callers"] = [session(c).get_caller_identity()["Arn"] for c in (mfa, plain)]
+      r["mfa session: mfa-required"] = assume(session(mfa), "mfa-required")
+      r["plain session: mfa-required"] = assume(session(plain), "mfa-required")
+      r["plain session: dev"] = assume(session(plain), "dev")
+      r["bob's session: alice-only"] = assume(session(
+          sts("bob").get_session_token()["Credentials"]), "alice-only")
+      r["wrong token"] = code(lambda: session(mfa, token="forged").get_caller_identity())
+      r["no token"] = code(lambda: sts(key=mfa["AccessKeyId"],
+                                       secret=mfa["SecretAccessKey"]).get_caller_identity())
+      r["from a session"] = code(lambda: session(mfa).get_session_token())
+      try:
+          alice.get_session_token(SerialNumber=serial, TokenCode="\(stale)")
+      except ClientError as error:
+          r["wrong code"] = [str(error.response["ResponseMetadata"]["HTTPStatusCode"]),
+                             error.response["Error"]["Code"], error.response["Error"]["Message"]]
+      unchecked = boto3.client(  # botocore itself refuses a duration under 900
+          "sts", endpoint_url=URL, region_name="us-east-1",
+          aws_access_key_id=W["users"]["alice"]["access_key_id"],
+          aws_secret_access_key=W["users"]["alice"]["secret_access_key"],
+          config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+      r["durations"] = [code(lambda: unchecked.get_session_token(DurationSeconds=seconds))
+                        for seconds in (899, 900, 129600, 129601)]
+      print(json.dumps(r))
+      """)
+    let alice = try server.world.user("alice").arn
+    XCTAssertEqual(result["keys"] as? [String], ["ASIA", "ASIA", "True"])
+    let lifetimes = try XCTUnwrap(result["lifetimes"] as? [Double])
+    XCTAssertEqual(lifetimes.count, 2)
+    XCTAssertEqual(lifetimes.first ?? 0, 43200, accuracy: 10, "12 hours by default")
+    XCTAssertEqual(lifetimes.last ?? 0, 900, accuracy: 10)
+    XCTAssertEqual(result["callers"] as? [String], [alice, alice])
+    XCTAssertEqual(result["mfa session: mfa-required"] as? String, "ok")
+    XCTAssertEqual(result["plain session: mfa-required"] as? String, "AccessDenied")
+    XCTAssertEqual(result["plain session: dev"] as? String, "ok")
+    XCTAssertEqual(result["bob's session: alice-only"] as? String, "AccessDenied")
+    // What moto answers for an assumed role's credentials with a wrong or missing token.
+    XCTAssertEqual(result["wrong token"] as? String, "InvalidClientTokenId")
+    XCTAssertEqual(result["no token"] as? String, "InvalidClientTokenId")
+    XCTAssertEqual(result["from a session"] as? String, "AccessDenied")
+    let invalidCode = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+    XCTAssertEqual(result["wrong code"] as? [String], ["403", "AccessDenied", invalidCode])
+    XCTAssertEqual(
+      result["durations"] as? [String], ["ValidationError", "ok", "ok", "ValidationError"])
+    XCTAssertEqual(try server.calls()["GetSessionToken"], 9)
   }
 
   func testInjectedFaultsAreSeenAndRetriedByBoto3() throws {

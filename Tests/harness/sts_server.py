@@ -52,11 +52,26 @@ it, unless --pure-moto:
      and TokenCode); a missing key fails the condition; an unknown operator fails closed.
   3. MFA: moto ignores SerialNumber/TokenCode. Here, with checking on, a call that carries them
      (AssumeRole, GetSessionToken) needs the caller's own MFA device and, for a virtual device,
-     its current TOTP code (RFC 6238, one 30 s period either side), else 403 AccessDenied.
-Unchanged in both modes: GetSessionToken returns the fixed documentation keys, which checking then
-rejects (InvalidClientTokenId); the caller needs an identity policy allowing the sts action even
-when a trust policy names it (moto's rule); no clock skew or credential expiry checks; with
-checking off, nothing is checked at all.
+     its current TOTP code (RFC 6238, one 30 s period either side), else 403 AccessDenied with
+     STS's messages ("MultiFactorAuthentication failed with invalid MFA one time pass code." for
+     a wrong code, "…unable to validate MFA code…" for a serial that is not the caller's).
+  4. GetSessionToken: moto hands out the fixed documentation keys (AKIAIOSFODNN7EXAMPLE), which
+     its own checking rejects. Here an IAM user's call gets fresh temporary credentials (ASIA…,
+     Expiration now + DurationSeconds, default 43200, 900..129600 else 400 ValidationError),
+     stored with moto's assumed-role sessions (STSBackend.assumed_roles, key from
+     IAMBackend.create_temp_access_key) and authenticated by moto's own code for those
+     (AssumedRoleAccessKey: the key, then X-Amz-Security-Token, then SigV4), so a wrong or
+     missing token gets what it gets for a role session (403 InvalidClientTokenId). Calls made
+     with them are the user's (GetCallerIdentity: the user's ARN and id; the user's policies;
+     trust policies match the user's ARN) and carry aws:MultiFactorAuthPresent "true" when the
+     session was made with SerialNumber + TokenCode (checked as in 3), else "false". With
+     checking on, GetSessionToken and GetFederationToken signed with temporary credentials are
+     403 AccessDenied "Cannot call GetSessionToken with session credentials", as in STS. A caller
+     whose key is no IAM user's (possible only with checking off) still gets moto's answer.
+Unchanged in both modes: the caller needs an identity policy allowing the sts action even when a
+trust policy names it (moto's rule); no clock skew checks, and no expiry check of temporary
+credentials (moto accepts an assumed role's, and so a GetSessionToken session's, after its
+Expiration); with checking off, nothing is checked at all.
 
 No request bodies, keys or tokens are logged; werkzeug's per-request log lines are off.
 """
@@ -472,9 +487,13 @@ def install_fidelity_patches():
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.core.exceptions import _RESTError
-    from moto.iam.access_control import IAMRequestBase
+    from moto.core.responses import ActionResult
+    from moto.iam import access_control
+    from moto.iam.access_control import AssumedRoleAccessKey, IAMRequestBase, IAMUserAccessKey
     from moto.iam.models import iam_backends
+    from moto.sts.models import AssumedRole, sts_backends
     from moto.sts.responses import TokenResponse
+    from moto.utilities.utils import get_partition
 
     class STSError(_RESTError):
         def __init__(self, status, code, message):
@@ -487,6 +506,13 @@ def install_fidelity_patches():
 
     def mfa_failed():
         message = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+        return STSError(403, "AccessDenied", message)
+
+    def mfa_serial_failed():
+        message = (
+            "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your"
+            " MFA serial number is valid and associated with this user."
+        )
         return STSError(403, "AccessDenied", message)
 
     def denied(action):
@@ -542,6 +568,66 @@ def install_fidelity_patches():
         if not trust_allows(trust, action, provider, context, "Federated"):
             raise denied(action)
 
+    # GetSessionToken's sessions (4.), defined first: 2. and 3. know them.
+    class UserSession(AssumedRole):
+        """GetSessionToken's credentials: an AssumedRole record (so that moto's lookups of
+        temporary keys find it) whose identity is the IAM user who asked for it."""
+
+        __module__ = AssumedRole.__module__  # moto files its models by their module's service
+
+        def __init__(self, user, region, duration, mfa):
+            iam = iam_backends[user.account_id][get_partition(region)]
+            super().__init__(
+                account_id=user.account_id,
+                region_name=region,
+                access_key=iam.create_temp_access_key(),
+                role_session_name=user.name,
+                role_arn=user.arn,
+                policy=None,
+                duration=duration,
+                external_id=None,
+            )
+            self.user = user
+            self.mfa = mfa
+
+        @property
+        def user_id(self):
+            return self.user.id
+
+        @property
+        def arn(self):
+            return self.user.arn
+
+    class UserSessionAccessKey(AssumedRoleAccessKey):
+        """moto's AssumedRoleAccessKey (it finds the record and checks the session token), with
+        the user's ARN and identity policies, and the session's MFA."""
+
+        def __init__(self, account_id, partition, access_key_id, headers):
+            super().__init__(account_id, partition, access_key_id, headers)
+            session = sts_backends[account_id][partition].get_assumed_role_from_access_key(
+                access_key_id
+            )
+            self._owner_user_name = session.user.name
+            self._user_arn = session.user.arn
+            self.mfa = session.mfa
+
+        @property
+        def arn(self):
+            return self._user_arn
+
+        collect_policies = IAMUserAccessKey.collect_policies
+
+    create_key = access_control.create_access_key
+
+    def create_access_key(account_id, partition, access_key_id, headers):
+        if "X-Amz-Security-Token" in headers and not access_key_id.startswith("AKIA"):
+            backend = sts_backends[account_id][partition]
+            if isinstance(backend.get_assumed_role_from_access_key(access_key_id), UserSession):
+                return UserSessionAccessKey(account_id, partition, access_key_id, headers)
+        return create_key(account_id, partition, access_key_id, headers)
+
+    access_control.create_access_key = create_access_key
+
     # 1. AssumeRoleWithSAML and AssumeRoleWithWebIdentity are unsigned calls, checked against
     #    the role's trust policy; any other unsigned call is refused as STS does.
     checked = TokenResponse._authenticate_and_authorize_normal_action
@@ -580,6 +666,8 @@ def install_fidelity_patches():
                 context[key] = first(self._data, parameter)
         if first(self._data, "SerialNumber") and first(self._data, "TokenCode"):
             context["aws:MultiFactorAuthPresent"] = "true"  # the code is checked below
+        elif isinstance(self._access_key, UserSessionAccessKey):
+            context["aws:MultiFactorAuthPresent"] = "true" if self._access_key.mfa else "false"
         elif ASSUMED_ROLE.fullmatch(principal):
             context["aws:MultiFactorAuthPresent"] = "false"
         trust = json.loads(role.assume_role_policy_document)
@@ -589,9 +677,15 @@ def install_fidelity_patches():
 
     # 3. SerialNumber + TokenCode (AssumeRole, GetSessionToken): the caller's own MFA device, and
     #    the current TOTP code of a virtual device's seed (one 30 s period either side).
+    #    Temporary credentials cannot ask for a session (4.).
     permitted = IAMRequestBase.check_action_permitted
 
     def check_permitted(self, resource):
+        if self._action in ("sts:GetSessionToken", "sts:GetFederationToken") and isinstance(
+            self._access_key, AssumedRoleAccessKey
+        ):
+            name = self._action.split(":", 1)[1]
+            raise STSError(403, "AccessDenied", f"Cannot call {name} with session credentials")
         permitted(self, resource)
         serial = first(self._data, "SerialNumber")
         if serial is None:
@@ -599,13 +693,44 @@ def install_fidelity_patches():
         code = first(self._data, "TokenCode") or ""
         user = getattr(self._access_key, "_owner_user_name", None)
         if user is None or serial not in self.backend.get_user(user).mfa_devices:
-            raise mfa_failed()
+            raise mfa_serial_failed()
         device = self.backend.virtual_mfa_devices.get(serial)
         valid = [totp(device.base32_string_seed, step=s) for s in (-1, 0, 1)] if device else None
         if not re.fullmatch(r"\d{6}", code) or (valid is not None and code not in valid):
             raise mfa_failed()
 
     IAMRequestBase.check_action_permitted = check_permitted
+
+    # 4. GetSessionToken: a session of the calling IAM user, kept and authenticated the way moto
+    #    keeps and authenticates an assumed role's session.
+    moto_session_token = TokenResponse.get_session_token
+
+    def get_session_token(self):
+        duration = self._get_int_param("DurationSeconds", 43200)
+        if not 900 <= duration <= 129600:
+            side, bound = ("greater", 900) if duration < 900 else ("less", 129600)
+            raise STSError(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to"
+                f" satisfy constraint: Member must have value {side} than or equal to {bound}",
+            )
+        iam = iam_backends[self.current_account][self.partition]
+        user = iam.get_user_from_access_key_id(self.get_access_key())
+        if user is None:
+            return moto_session_token(self)
+        mfa = bool(self._get_param("SerialNumber") and self._get_param("TokenCode"))
+        session = UserSession(user, self.region, duration, mfa)
+        sts_backends[user.account_id][self.partition].assumed_roles.append(session)
+        credentials = {
+            "AccessKeyId": session.access_key_id,
+            "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token,
+            "Expiration": session.expiration,
+        }
+        return ActionResult({"Credentials": credentials})
+
+    TokenResponse.get_session_token = get_session_token
 
 
 def main():

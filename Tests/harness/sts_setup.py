@@ -478,19 +478,50 @@ def probe(url):
         )
     )
     token = sts(alice).get_session_token(DurationSeconds=900)["Credentials"]
-    facts["get-session-token: keys"] = token["AccessKeyId"]
+    facts["get-session-token: key prefix"] = token["AccessKeyId"][:4]
+    session = dict(key=token["AccessKeyId"], secret=token["SecretAccessKey"])
     facts["get-session-token: its keys used, auth on"] = error_code(
-        lambda: sts(
-            key=token["AccessKeyId"], secret=token["SecretAccessKey"], token=token["SessionToken"]
-        ).get_caller_identity()
+        lambda: sts(**session, token=token["SessionToken"]).get_caller_identity()
+    )
+    if facts["get-session-token: its keys used, auth on"] == "ok":
+        plain = sts(**session, token=token["SessionToken"])
+        facts["get-session-token: caller"] = plain.get_caller_identity()["Arn"]
+        facts["get-session-token: wrong token"] = error_code(
+            lambda: sts(**session, token="wrong").get_caller_identity()
+        )
+        facts["get-session-token: no mfa, mfa-required"] = error_code(
+            lambda: plain.assume_role(RoleArn=roles["mfa-required"]["arn"], RoleSessionName="s1")
+        )
+        facts["get-session-token: no mfa, dev"] = error_code(
+            lambda: plain.assume_role(RoleArn=roles["dev"]["arn"], RoleSessionName="s2")
+        )
+        facts["get-session-token: with session credentials"] = error_code(
+            plain.get_session_token
+        )
+        mfa = sts(alice).get_session_token(
+            SerialNumber=alice["mfa_serial"], TokenCode=code, DurationSeconds=900
+        )["Credentials"]
+        facts["get-session-token: mfa, mfa-required"] = error_code(
+            lambda: sts(
+                key=mfa["AccessKeyId"], secret=mfa["SecretAccessKey"], token=mfa["SessionToken"]
+            ).assume_role(RoleArn=roles["mfa-required"]["arn"], RoleSessionName="s3")
+        )
+    import boto3
+    from botocore.config import Config
+
+    unchecked = boto3.client(  # botocore itself refuses a duration under 900
+        "sts", endpoint_url=url, region_name=REGION, aws_access_key_id=alice["access_key_id"],
+        aws_secret_access_key=alice["secret_access_key"],
+        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
+    )
+    facts["get-session-token: DurationSeconds 899"] = error_code(
+        lambda: unchecked.get_session_token(DurationSeconds=899)
     )
     facts["get-session-token: user without sts policy"] = error_code(
         lambda: sts(users["nopolicy"]).get_session_token()
     )
 
-    import boto3
     from botocore import UNSIGNED
-    from botocore.config import Config
 
     unsigned = boto3.client(
         "sts", endpoint_url=url, region_name=REGION,

@@ -12,26 +12,38 @@ import CCurlShim
 /// libcurl ignores `HTTP_PROXY`), `https_proxy` / `HTTPS_PROXY`, `all_proxy` / `ALL_PROXY`, and
 /// `no_proxy` / `NO_PROXY` for exceptions. Redirects are not followed; only http and https are
 /// allowed, and the caller decides when plain http is acceptable.
+///
+/// libcurl.so.4 is loaded when the first request is sent, not linked: most commands send none
+/// and should not pay for loading libcurl and OpenSSL at start-up. Without it, `send` throws.
 public struct CurlTransport: HTTPTransport {
-  public init() {}
+  /// A library checked before libcurl.so.4 is loaded; set only by tests, see `init(library:)`.
+  private let library: String?
+
+  public init() {
+    library = nil
+  }
+
+  /// A transport that first opens `library` the way libcurl.so.4 is opened, and when that fails
+  /// throws what a missing libcurl would throw. For testing that path: a library that loads
+  /// changes nothing, requests still go through libcurl.so.4.
+  init(library: String) {
+    self.library = library
+  }
 
   public func send(
     _ request: HTTPRequest, options: HTTPOptions
   ) throws(HTTPError) -> HTTPResponse {
     let host = request.host
-    let initCode = awsenv_curl_global_init()
-    guard initCode == CURLE_OK else {
-      throw .other(host: host, detail: "libcurl did not initialise: \(Self.describe(initCode))")
-    }
-    guard let handle = curl_easy_init() else {
+    try Self.load(host: host, checking: library)
+    guard let handle = awsenv_curl_easy_init() else {
       throw .other(host: host, detail: "libcurl could not create a handle")
     }
-    defer { curl_easy_cleanup(handle) }
+    defer { awsenv_curl_easy_cleanup(handle) }
 
     var headerList: UnsafeMutablePointer<curl_slist>? = nil
-    defer { curl_slist_free_all(headerList) }
+    defer { awsenv_curl_slist_free_all(headerList) }
     for line in try Self.headerLines(request, options: options) {
-      guard let appended = curl_slist_append(headerList, line) else {
+      guard let appended = awsenv_curl_slist_append(headerList, line) else {
         throw .other(host: host, detail: "out of memory")
       }
       headerList = appended
@@ -92,7 +104,7 @@ public struct CurlTransport: HTTPTransport {
         host: host, detail: "libcurl refused option \(option.rawValue): \(Self.describe(code))")
     }
 
-    let code = withExtendedLifetime(transfer) { curl_easy_perform(handle) }
+    let code = withExtendedLifetime(transfer) { awsenv_curl_easy_perform(handle) }
     if code != CURLE_OK {
       let detail = trimmed(String(cString: errorBuffer))
       throw Self.error(
@@ -104,6 +116,40 @@ public struct CurlTransport: HTTPTransport {
     return HTTPResponse(status: status, headers: transfer.headers, body: transfer.body)
   }
 
+  /// Loads libcurl (once per process, in the shim), or throws why it cannot be used.
+  private static func load(host: String, checking library: String?) throws(HTTPError) {
+    if let library {
+      var reason = [UInt8](repeating: 0, count: 512)
+      let status = reason.withUnsafeMutableBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) {
+          awsenv_curl_try_load(library, $0.baseAddress, $0.count)
+        }
+      }
+      if status != AWSENV_CURL_READY {
+        let text = String(decoding: reason.prefix { $0 != 0 }, as: UTF8.self)
+        throw notLoaded(host: host, library: library, reason: text)
+      }
+    }
+    var reason: UnsafePointer<CChar>? = nil
+    let status = awsenv_curl_load(&reason)
+    let detail = reason.map { String(cString: $0) } ?? "unknown error"
+    switch status {
+    case AWSENV_CURL_READY:
+      return
+    case AWSENV_CURL_INIT_FAILED:
+      throw .unusable(host: host, detail: "libcurl did not initialise: \(detail)")
+    default:
+      throw notLoaded(host: host, library: AWSENV_CURL_SONAME, reason: detail)
+    }
+  }
+
+  private static func notLoaded(host: String, library: String, reason: String) -> HTTPError {
+    .unusable(
+      host: host,
+      detail: "\(library) could not be loaded (\(reason)); install libcurl4 "
+        + "(Debian: apt-get install libcurl4)")
+  }
+
   /// The CURLOPT_HTTPHEADER lines: the request's headers, then removals of what curl adds.
   private static func headerLines(
     _ request: HTTPRequest, options: HTTPOptions
@@ -111,10 +157,10 @@ public struct CurlTransport: HTTPTransport {
     var lines: [String] = []
     for header in request.headers {
       guard isToken(header.name) else {
-        throw .other(host: request.host, detail: "refusing to send a malformed header name")
+        throw .unusable(host: request.host, detail: "refusing to send a malformed header name")
       }
       guard isFieldValue(header.value) else {
-        throw .other(
+        throw .unusable(
           host: request.host, detail: "refusing to send header \(header.name): it has a line break")
       }
       let value = trimmed(header.value)
@@ -122,7 +168,7 @@ public struct CurlTransport: HTTPTransport {
       lines.append(value.isEmpty ? header.name + ";" : header.name + ": " + value)
     }
     guard isFieldValue(options.userAgent) else {
-      throw .other(host: request.host, detail: "refusing to send a User-Agent with a line break")
+      throw .unusable(host: request.host, detail: "refusing to send a User-Agent with a line break")
     }
     for name in ["Accept", "Expect", "Content-Type"] where request.header(name) == nil {
       lines.append(name + ":")
@@ -188,7 +234,7 @@ public struct CurlTransport: HTTPTransport {
   }
 
   private static func describe(_ code: CURLcode) -> String {
-    String(cString: curl_easy_strerror(code))
+    String(cString: awsenv_curl_easy_strerror(code))
   }
 
   /// Seconds as libcurl's milliseconds, at least 1 (0 would mean "no timeout").

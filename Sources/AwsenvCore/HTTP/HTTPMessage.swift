@@ -104,6 +104,8 @@ public enum HTTPError: Error, Sendable, Equatable {
   case responseTooLarge(host: String, limit: Int)
   /// The endpoint URL cannot be used (not https and not loopback, or malformed).
   case badEndpoint(String)
+  /// The request cannot be made from here at all: libcurl is missing, or a header is unsafe.
+  case unusable(host: String, detail: String)
   /// Anything else libcurl reported.
   case other(host: String, detail: String)
 
@@ -111,7 +113,7 @@ public enum HTTPError: Error, Sendable, Equatable {
   public var isRetryable: Bool {
     switch self {
     case .connect, .timedOut, .other: return true
-    case .resolve, .tls, .proxy, .responseTooLarge, .badEndpoint: return false
+    case .resolve, .tls, .proxy, .responseTooLarge, .badEndpoint, .unusable: return false
     }
   }
 
@@ -135,6 +137,8 @@ public enum HTTPError: Error, Sendable, Equatable {
       return "\(host) sent more than \(limit) bytes; refusing to read it (is the endpoint right?)"
     case .badEndpoint(let detail):
       return detail
+    case .unusable(let host, let detail):
+      return "cannot send a request to \(host): \(detail)"
     case .other(let host, let detail):
       return "the request to \(host) failed (\(detail)); retry, or check the network"
     }

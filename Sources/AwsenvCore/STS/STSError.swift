@@ -47,8 +47,9 @@ public enum STSError: Error, Sendable, Equatable {
       return "STS \(action) answered HTTP \(status) with \(detail); is the STS endpoint right "
         + "(AWS_ENDPOINT_URL_STS, endpoint_url)?"
     case .service(let action, let status, let code, let serverMessage):
-      let said =
-        "STS \(action) failed: \(code)" + (serverMessage.isEmpty ? "" : ": \(serverMessage)")
+      var text = serverMessage
+      while text.hasSuffix(".") { text.removeLast() }
+      let said = "STS \(action) failed: \(code)" + (text.isEmpty ? "" : ": \(text)")
       return said + "; "
         + Self.hint(
           action: action, status: status, code: code,

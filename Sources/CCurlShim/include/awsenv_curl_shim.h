@@ -1,11 +1,16 @@
 /*
  * The little C that CurlTransport.swift needs and Swift cannot express.
  *
- * 1. curl_easy_setopt and curl_easy_getinfo are variadic, so Swift cannot call them: one typed
+ * 1. libcurl is loaded when the first request is sent, not when awsenv starts: linking it would
+ *    make every process (the prompt hook, `awsenv use` of a cached session, completion) load
+ *    libcurl, OpenSSL and a dozen more libraries for ~3 ms, although most never send a request.
+ *    awsenv_curl_load() opens libcurl.so.4 with dlopen, resolves every function this file uses
+ *    and runs curl_global_init, once per process; every other function here calls libcurl
+ *    through the pointers it resolved, so awsenv has no link-time reference to libcurl. Only the
+ *    types and constants of <curl/curl.h> are used at compile time.
+ * 2. curl_easy_setopt and curl_easy_getinfo are variadic, so Swift cannot call them: one typed
  *    wrapper per argument type. The caller picks the wrapper that matches the option's type
  *    (CURLOPTTYPE_LONG, _STRINGPOINT, _OBJECTPOINT, _FUNCTIONPOINT, _OFF_T).
- * 2. curl_global_init is not safe to call from two threads at once: awsenv_curl_global_init()
- *    runs it exactly once per process under pthread_once and returns its result every time.
  */
 #ifndef AWSENV_CURL_SHIM_H
 #define AWSENV_CURL_SHIM_H
@@ -13,8 +18,39 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-/* curl_global_init(CURL_GLOBAL_DEFAULT), once per process; thread-safe. */
-CURLcode awsenv_curl_global_init(void);
+/* The soname awsenv_curl_load() opens: the libcurl ABI since 7.16 (Debian: package libcurl4). */
+#define AWSENV_CURL_SONAME "libcurl.so.4"
+
+typedef enum {
+  /* libcurl is loaded and initialised: the functions below may be called. */
+  AWSENV_CURL_READY = 0,
+  /* The library, or one of the functions this file uses, is missing; the reason is dlerror()'s. */
+  AWSENV_CURL_NOT_LOADED = 1,
+  /* curl_global_init failed; the reason is curl_easy_strerror()'s. */
+  AWSENV_CURL_INIT_FAILED = 2,
+} awsenv_curl_status;
+
+/* Loads libcurl.so.4 (dlopen, RTLD_NOW | RTLD_LOCAL), resolves every function this file uses
+ * and runs curl_global_init(CURL_GLOBAL_DEFAULT): once per process, thread-safe; later calls
+ * return the first call's result. Unless the result is AWSENV_CURL_READY, *reason (if reason is
+ * not NULL) points to a static message that says why. libcurl is never unloaded.
+ * Every other function in this file may be called only after this one returned READY. */
+awsenv_curl_status awsenv_curl_load(const char **reason);
+
+/* For tests of a missing libcurl: opens `soname` as awsenv_curl_load() would and resolves the
+ * same functions, but neither keeps nor uses them and runs no curl_global_init. Returns READY or
+ * NOT_LOADED, with the reason copied into reason[0..<size]. A library that loaded stays loaded
+ * (libcurl and OpenSSL are not safe to unload). */
+awsenv_curl_status awsenv_curl_try_load(const char *soname, char *reason, size_t size);
+
+/* curl_easy_init, curl_easy_cleanup, curl_easy_perform, curl_easy_strerror, curl_slist_append
+ * and curl_slist_free_all, through the loaded library. */
+CURL *awsenv_curl_easy_init(void);
+void awsenv_curl_easy_cleanup(CURL *handle);
+CURLcode awsenv_curl_easy_perform(CURL *handle);
+const char *awsenv_curl_easy_strerror(CURLcode code);
+struct curl_slist *awsenv_curl_slist_append(struct curl_slist *list, const char *line);
+void awsenv_curl_slist_free_all(struct curl_slist *list);
 
 /* The signature of CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION. */
 typedef size_t (*awsenv_curl_data_callback)(char *data, size_t size, size_t count, void *context);
