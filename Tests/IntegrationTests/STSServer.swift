@@ -12,8 +12,8 @@ import XCTest
 /// ~/.aws and passes no AWS_* variable to Python.
 ///
 /// Unless `pureMoto`, the server patches moto where it is not faithful to STS (trust policies,
-/// ExternalId and MFA conditions, TOTP codes, unsigned SAML and web identity calls, STS-shaped
-/// error bodies): see sts_server.py.
+/// ExternalId and MFA conditions, TOTP codes, GetSessionToken sessions that work and carry MFA,
+/// unsigned SAML and web identity calls, STS-shaped error bodies): see sts_server.py.
 final class STSServer: @unchecked Sendable {
   struct User: Decodable {
     var arn: String
