@@ -168,16 +168,30 @@ final class ChainRunTests: XCTestCase {
     XCTAssertEqual(prompts.value, 0)
   }
 
-  func testMFAProcessGivesTheCodeAndAConfigKeySetsTheMinimumTTL() throws {
-    let text = config + """
+  func testStaticKeysWorkWhateverTheSTSSettingsSay() throws {
+    let env = ["AWS_ENDPOINT_URL_STS": "http://sts.example.com", "AWS_REGION": "bad/region"]
+    XCTAssertEqual(try resolver(environment: env).credentials(profile: "base"), keys)
+    XCTAssertThrowsError(try resolver(environment: env).resolve(profile: "admin")) {
+      XCTAssertTrue((($0 as? AwsenvError)?.message ?? "").contains("is not a region name"))
+    }
+    let plainHTTP = ["AWS_ENDPOINT_URL_STS": "http://sts.example.com"]
+    XCTAssertThrowsError(try resolver(environment: plainHTTP).resolve(profile: "admin")) {
+      XCTAssertTrue((($0 as? AwsenvError)?.message ?? "").contains("is not https"))
+    }
+    XCTAssertEqual(fake.calls.count, 0)
+  }
 
-      [profile mfa-proc]
-      role_arn = arn:aws:iam::123456789012:role/A
-      source_profile = base
-      mfa_serial = arn:aws:iam::123456789012:mfa/alice
-      mfa_process = /bin/sh -c 'echo " 246810 "'
-      awsenv_min_ttl = 2h
-      """
+  func testMFAProcessGivesTheCodeAndAConfigKeySetsTheMinimumTTL() throws {
+    let text =
+      config + """
+
+        [profile mfa-proc]
+        role_arn = arn:aws:iam::123456789012:role/A
+        source_profile = base
+        mfa_serial = arn:aws:iam::123456789012:mfa/alice
+        mfa_process = /bin/sh -c 'echo " 246810 "'
+        awsenv_min_ttl = 2h
+        """
     let env = ["PATH": "/usr/bin:/bin"]
     _ = try resolver(environment: env, text: text).resolve(profile: "mfa-proc")
     XCTAssertEqual(fake.calls[0].parameters["TokenCode"], "246810")

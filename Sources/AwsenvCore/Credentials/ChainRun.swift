@@ -12,7 +12,9 @@ struct ChainRun {
   let chain: ProfileChain
   let options: ResolveOptions
   let now: Date
-  let sts: STSClient
+  /// The STS client, or why the profile's endpoint or region cannot be used: an error only
+  /// when a call is needed, so static keys work whatever the STS settings say.
+  private let stsClient: Result<STSClient, AwsenvError>
   /// Fingerprint parts of each level: [base] + one per role.
   private(set) var levels: [Level?] = []
   /// The profile whose long-lived keys start the chain, if any.
@@ -37,7 +39,12 @@ struct ChainRun {
     self.chain = chain
     self.options = options
     self.now = resolver.clock()
-    self.sts = try resolver.stsClient(profile: profile, regionFlag: options.regionFlag)
+    do {
+      self.stsClient = .success(
+        try resolver.stsClient(profile: profile, regionFlag: options.regionFlag))
+    } catch {
+      self.stsClient = .failure(error)
+    }
     buildLevels()
   }
 
@@ -47,7 +54,7 @@ struct ChainRun {
   // MARK: Levels and fingerprints
 
   private mutating func buildLevels() {
-    var parts = ["v1", sts.endpoint.description]
+    var parts = ["v1", (try? stsClient.get())?.endpoint.description ?? "no endpoint"]
     let firstRoleMFA = chain.roles.first?.mfaSerial
     switch chain.base {
     case .staticKeys(let owner, let fileKeys):
@@ -254,6 +261,7 @@ struct ChainRun {
             + "from your identity provider (`-` reads it from stdin)")
       }
       let duration = duration(of: owner)
+      let sts = try stsClient.get()
       do {
         let result = try sts.assumeRoleWithSAML(
           roleArn: roleArn, principalArn: providerArn, assertion: assertion,
@@ -296,6 +304,7 @@ struct ChainRun {
   {
     guard let serial = baseMFASerial else { return CachedSession(credentials: keys) }
     let code = try mfaCode(serial: serial, profiles: [chain.roles.first?.profile, owner])
+    let sts = try stsClient.get()
     do {
       let session = try sts.getSessionToken(keys, mfaSerial: serial, tokenCode: code)
       return CachedSession(credentials: session)
@@ -317,6 +326,7 @@ struct ChainRun {
       roleArn: step.roleArn, sessionName: sessionName(step), externalID: step.externalID,
       durationSeconds: step.durationSeconds, mfaSerial: serial, tokenCode: code,
       sourceIdentity: step.sourceIdentity)
+    let sts = try stsClient.get()
     do {
       let result = try sts.assumeRole(source, request)
       return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
@@ -346,6 +356,7 @@ struct ChainRun {
       throw .other("the web identity token file \(tokenFile) is empty; write a fresh token to it")
     }
     let duration = duration(of: owner)
+    let sts = try stsClient.get()
     do {
       let result = try sts.assumeRoleWithWebIdentity(
         roleArn: roleArn, sessionName: sessionName, token: token, durationSeconds: duration)
@@ -427,7 +438,7 @@ struct ChainRun {
   ) -> STSError.Context {
     var context = STSError.Context(
       profile: owner, roleArn: roleArn, mfaSerial: mfaSerial, durationSeconds: duration,
-      region: sts.signingRegion)
+      region: (try? stsClient.get())?.signingRegion)
     context.keysProfile = keysOwner
     return context
   }
