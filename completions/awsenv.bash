@@ -173,27 +173,34 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|import|list|remove|init|doctor|help)
+    use|clear|exec|export|credential-process|add|whoami|import|list|remove|init|doctor|prompt|pick|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add import list remove init doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami import list remove init doctor prompt pick help' -- "${cur}"))
         ;;
     esac
 }
 
 _awsenv_use() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--refresh --non-interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region)
+    non_repeating_options=(--region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--region')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
         return
         ;;
     esac
@@ -217,14 +224,21 @@ _awsenv_clear() {
 
 _awsenv_exec() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--refresh --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region)
+    non_repeating_options=(--region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--region')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
         return
         ;;
     esac
@@ -240,9 +254,9 @@ _awsenv_exec() {
 
 _awsenv_export() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--refresh --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --region)
+    non_repeating_options=(--format --region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
@@ -252,6 +266,13 @@ _awsenv_export() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
         return
         ;;
     esac
@@ -292,6 +313,25 @@ _awsenv_add() {
     case "${positional_number}" in
     1)
         __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion add -- positional@0)"
+        return
+        ;;
+    esac
+}
+
+_awsenv_whoami() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--profile --region)
+    __awsenv_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion whoami -- --profile)"
+        return
+        ;;
+    '--region')
         return
         ;;
     esac
@@ -354,6 +394,33 @@ _awsenv_init() {
 }
 
 _awsenv_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __awsenv_offer_flags_options 0
+}
+
+_awsenv_prompt() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --color)
+    __awsenv_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        return
+        ;;
+    '--color')
+        __awsenv_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_awsenv_pick() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()

@@ -24,6 +24,7 @@ need tmux tmux
 need script bsdutils
 need pgrep procps
 need cmp diffutils
+need strace strace
 need python3 python3
 
 if [ ${#debs[@]} -gt 0 ]; then

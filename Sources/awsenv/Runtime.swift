@@ -112,3 +112,9 @@ func note(_ message: String) {
 func completeProfiles(_ arguments: [String]) -> [String] {
   (try? AWSConfig.load(environment: ProcessInfo.processInfo.environment).profileNames) ?? []
 }
+
+/// `[sso-session NAME]` names for completion (for `login`), read like `completeProfiles`.
+func completeSSOSessions(_ arguments: [String]) -> [String] {
+  (try? AWSConfig.load(environment: ProcessInfo.processInfo.environment).ssoSessions.keys.sorted())
+    ?? []
+}

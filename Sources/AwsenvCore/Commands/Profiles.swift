@@ -135,7 +135,11 @@ public struct ProfileResolver: Sendable {
 
   /// An STS client for calls made on behalf of `profile`: its region (or the flag, or the
   /// shell's, or us-east-1) and endpoint settings, retries and CA bundle.
-  public func stsClient(profile: String, regionFlag: String?) throws(AwsenvError) -> STSClient {
+  /// `quick` (the prompt hook's refresh, which the prompt waits for) bounds a call to 3 s to
+  /// connect, 8 s in all and 2 attempts.
+  public func stsClient(profile: String, regionFlag: String?, quick: Bool = false)
+    throws(AwsenvError) -> STSClient
+  {
     let section = config.profile(profile)
     let region =
       ShellSession.region(
@@ -159,9 +163,11 @@ public struct ProfileResolver: Sendable {
     return STSClient(
       endpoint: endpoint, signingRegion: region, transport: transport,
       options: HTTPOptions(
+        connectTimeout: quick ? 3 : 5, totalTimeout: quick ? 8 : 30,
         caBundle: caBundle.flatMap { $0.isEmpty ? nil : $0 },
         userAgent: "awsenv/\(AwsenvInfo.version)"),
-      retry: RetryPolicy(maxAttempts: min(max(attempts, 1), 10), sleep: retrySleep),
+      retry: RetryPolicy(
+        maxAttempts: min(max(attempts, 1), quick ? 2 : 10), sleep: retrySleep),
       clock: clock)
   }
 

@@ -41,7 +41,8 @@ struct ChainRun {
     self.now = resolver.clock()
     do {
       self.stsClient = .success(
-        try resolver.stsClient(profile: profile, regionFlag: options.regionFlag))
+        try resolver.stsClient(
+          profile: profile, regionFlag: options.regionFlag, quick: !options.interactive))
     } catch {
       self.stsClient = .failure(error)
     }

@@ -7,7 +7,7 @@ extension Awsenv {
   /// users meet the picker, and this lets scripts and tests reach it without switching.
   struct Pick: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Choose a profile on the terminal and print its name.", shouldDisplay: false)
+      abstract: "Choose a profile on the terminal and print its name.")
 
     func run() throws {
       writeOut(try profileFromPicker(Runtime()) + "\n")
@@ -206,7 +206,9 @@ final class RawTerminal {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-      let count = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      let count = bytes.withUnsafeMutableBytes {
+        Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset)
+      }
       if count < 0 && errno == EINTR { continue }
       if count <= 0 { return }
       offset += count
@@ -245,12 +247,12 @@ final class RawTerminal {
     }
   }
 
-  /// Esc alone cancels; Esc [ or Esc O starts a key sequence (arrows, Shift-Tab).
+  /// Esc [ or Esc O starts a key sequence (arrows, Shift-Tab); Esc alone cancels, and so does
+  /// Esc followed by anything else (a key typed right after Esc, not an Alt combination).
   private func readEscape() -> PickerKey {
-    guard let introducer = readByte(timeout: 50) else { return .cancel }
-    guard introducer == UInt8(ascii: "[") || introducer == UInt8(ascii: "O") else {
-      return .other
-    }
+    guard let introducer = readByte(timeout: 50),
+      introducer == UInt8(ascii: "[") || introducer == UInt8(ascii: "O")
+    else { return .cancel }
     var final: UInt8 = 0
     // Parameters and intermediates (0x20-0x3F) until the final byte (0x40-0x7E).
     while let next = readByte(timeout: 50) {

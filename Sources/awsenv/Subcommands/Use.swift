@@ -9,13 +9,19 @@ extension Awsenv {
         Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (temporary credentials
         only), AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWS_PROFILE, and
         unsets AWS_SECURITY_TOKEN and AWS_DEFAULT_PROFILE. `awsenv clear` undoes it.
-        Runs through the shell function that `awsenv init` defines.
+        Runs through the shell function that `awsenv init` defines. Without a profile, on a
+        terminal, a picker lists the profiles (recently used first): type to filter, arrows to
+        move, Enter to switch, Esc to cancel.
 
         Roles, MFA sessions, web identity, SAML and credential_process results are cached in
         the keyring and reused until 5 minutes before they expire (AWSENV_MIN_TTL, e.g. 10m).
         """)
 
-    @OptionGroup var target: ProfileArgument
+    @Argument(
+      help:
+        "A profile from ~/.aws/config or ~/.aws/credentials (none: choose one on the terminal).",
+      completion: .custom(completeProfiles))
+    var profile: String?
 
     @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region (and call STS there).")
     var region: String?
@@ -31,8 +37,17 @@ extension Awsenv {
     func run() throws {
       let runtime = Runtime()
       guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
+      let profile: String
+      if let given = self.profile {
+        profile = given
+      } else if nonInteractive {
+        throw ValidationError("missing the profile: --non-interactive never opens the picker")
+      } else {
+        // Usage error (64) without a terminal, ExitCode(130) when cancelled.
+        profile = try profileFromPicker(runtime)
+      }
       let activation = try runtime.activation(
-        target.profile,
+        profile,
         options: try credentials.resolveOptions(region: region, interactive: !nonInteractive))
       let changes = ShellSession.use(activation, environment: runtime.environment)
       do {
@@ -40,6 +55,7 @@ extension Awsenv {
       } catch {
         throw Failure(.shell(error))
       }
+      rememberProfile(profile, environment: runtime.environment)
     }
   }
 

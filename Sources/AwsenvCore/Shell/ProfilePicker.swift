@@ -1,0 +1,114 @@
+import Foundation
+
+/// What the profile picker shows: the order of the profiles and what a query keeps. The
+/// terminal side (raw mode, keys, drawing) lives in the executable; this part is pure, so it is
+/// tested without a terminal.
+public enum ProfilePicker {
+  /// Recently used profiles first (most recent first, only those that still exist), then the
+  /// others in the order of the config files.
+  public static func order(names: [String], recent: [String]) -> [String] {
+    let existing = Set(names)
+    var seen = Set<String>()
+    var ordered: [String] = []
+    for name in recent where existing.contains(name) && seen.insert(name).inserted {
+      ordered.append(name)
+    }
+    for name in names where seen.insert(name).inserted {
+      ordered.append(name)
+    }
+    return ordered
+  }
+
+  /// The candidates that match `query`, case-insensitively: those containing it as a substring
+  /// first (earlier matches first), then those containing its characters in order ("fuzzy":
+  /// `pda` finds `prod-admin`), each group in the candidates' own order. An empty query keeps
+  /// everything.
+  public static func filter(_ candidates: [String], query: String) -> [String] {
+    let needle = Array(query.lowercased())
+    guard !needle.isEmpty else { return candidates }
+    var substring: [(position: Int, index: Int)] = []
+    var fuzzy: [Int] = []
+    for (index, candidate) in candidates.enumerated() {
+      let haystack = Array(candidate.lowercased())
+      if let position = firstOccurrence(of: needle, in: haystack) {
+        substring.append((position, index))
+      } else if isSubsequence(needle, of: haystack) {
+        fuzzy.append(index)
+      }
+    }
+    substring.sort { ($0.position, $0.index) < ($1.position, $1.index) }
+    return substring.map { candidates[$0.index] } + fuzzy.map { candidates[$0] }
+  }
+
+  private static func firstOccurrence(of needle: [Character], in haystack: [Character]) -> Int? {
+    guard needle.count <= haystack.count else { return nil }
+    for start in 0...(haystack.count - needle.count)
+    where haystack[start..<start + needle.count].elementsEqual(needle) {
+      return start
+    }
+    return nil
+  }
+
+  private static func isSubsequence(_ needle: [Character], of haystack: [Character]) -> Bool {
+    var wanted = needle.makeIterator()
+    var next = wanted.next()
+    for character in haystack where character == next {
+      next = wanted.next()
+      if next == nil { return true }
+    }
+    return next == nil
+  }
+}
+
+/// The profiles used most recently, newest first: `$XDG_STATE_HOME/awsenv/recent` (default
+/// `~/.local/state/awsenv/recent`), one name a line. Not secret, but kept 0600 in a 0700
+/// directory like the rest of awsenv's files, and written atomically.
+public struct RecentProfiles: Sendable {
+  /// How many names the file keeps.
+  public static let limit = 20
+
+  public var path: String
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  /// The file for this environment; nil when neither XDG_STATE_HOME nor HOME is usable.
+  public init?(environment: [String: String]) {
+    if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+      self.init(path: state + "/awsenv/recent")
+    } else if let home = environment["HOME"], home.hasPrefix("/") {
+      self.init(path: home + "/.local/state/awsenv/recent")
+    } else {
+      return nil
+    }
+  }
+
+  /// The names, newest first; empty when the file is missing or unreadable (a picker without a
+  /// history still works).
+  public func load() -> [String] {
+    guard let bytes = try? AtomicFile.read(path) else { return [] }
+    var names: [String] = []
+    for line in bytes.split(separator: UInt8(ascii: "\n")) {
+      let name = String(decoding: line, as: UTF8.self)
+      if Self.isStorable(name), !names.contains(name) { names.append(name) }
+      if names.count == Self.limit { break }
+    }
+    return names
+  }
+
+  /// Puts `profile` first. Writes nothing when it already is first, so refreshing the same
+  /// profile from the prompt never touches the disk.
+  public func record(_ profile: String) throws(AtomicFile.Failure) {
+    guard Self.isStorable(profile) else { return }
+    let names = load()
+    if names.first == profile { return }
+    let updated = ([profile] + names.filter { $0 != profile }).prefix(Self.limit)
+    try AtomicFile.write(Array((updated.joined(separator: "\n") + "\n").utf8), to: path)
+  }
+
+  /// A name that fits on one line of the file.
+  private static func isStorable(_ name: String) -> Bool {
+    !name.isEmpty && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+  }
+}
