@@ -252,6 +252,44 @@ final class STSFlowTests: XCTestCase {
     XCTAssertEqual(calls["AssumeRole"], 2)
   }
 
+  /// The prompt hook refreshes a role in place through the real STS: silently over a cached
+  /// MFA session, and with one hint when only a new MFA code would do.
+  func testThePromptRefreshesRolesInPlace() throws {
+    let code = try server.mfaCode(for: "alice")
+    let run = try sandbox(
+      """
+      export AWSENV_MIN_TTL=2h NO_COLOR=1   # sessions last 1 h: always inside the window
+      awsenv use dev
+      first=$AWS_ACCESS_KEY_ID
+      __awsenv_precmd
+      test "$AWS_ACCESS_KEY_ID" != "$first" && echo "dev refreshed"
+      awsenv use mfa-dev --mfa-code \(code)
+      first=$AWS_ACCESS_KEY_ID
+      __awsenv_retry_at=0
+      __awsenv_precmd 2>err
+      test "$AWS_ACCESS_KEY_ID" != "$first" && echo "mfa-dev refreshed quietly: $(cat err)"
+      "$AWSENV" remove alice --sessions-only 2>/dev/null
+      first=$AWS_ACCESS_KEY_ID
+      __awsenv_retry_at=0
+      __awsenv_precmd 2>err
+      test "$AWS_ACCESS_KEY_ID" = "$first" && echo "kept: $AWSENV_PROFILE"
+      cat err
+      __awsenv_precmd 2>err
+      echo "again: $(cat err)"
+      """)
+    XCTAssertSuccess(run)
+    let lines = padded(run.stdout)
+    XCTAssertEqual(lines[0], "dev refreshed")
+    XCTAssertEqual(lines[1], "mfa-dev refreshed quietly: ")
+    XCTAssertEqual(lines[2], "kept: mfa-dev")
+    XCTAssertTrue(lines[3].hasPrefix("awsenv: the credentials of mfa-dev expire in "), lines[3])
+    XCTAssertTrue(lines[3].hasSuffix("refreshing them needs you: run `awsenv use mfa-dev`"))
+    XCTAssertEqual(lines[4], "again: ", "the hint is printed once")
+    let calls = try server.calls()
+    XCTAssertEqual(calls["GetSessionToken"], 1, "the refresh reused the MFA session")
+    XCTAssertEqual(calls["AssumeRole"], 4)
+  }
+
   func testWebIdentity() throws {
     let run = try sandbox(
       """
