@@ -123,10 +123,7 @@ final class STSClientTests: XCTestCase {
     XCTAssertTrue(call.authorization?.contains("/eu-west-1/sts/aws4_request") ?? false)
     XCTAssertEqual(result.assumedRoleArn, "arn:aws:sts::123456789012:assumed-role/Admin/alice")
     XCTAssertEqual(result.credentials.sessionToken, "token1")
-    XCTAssertEqual(
-      CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
-        .identity,
-      "Admin@123456789012")
+    XCTAssertEqual(result.identity, "Admin@123456789012")
   }
 
   func testUnsignedCallsCarryNoAuthorization() throws {

@@ -34,7 +34,7 @@ public struct ResolvedCredentials: Sendable, Equatable {
   public var fromCache: Bool
 
   public var identity: String? {
-    CachedSession(credentials: credentials, assumedRoleArn: assumedRoleArn).identity
+    SessionCredentials(credentials: credentials, assumedRoleArn: assumedRoleArn).identity
   }
 }
 

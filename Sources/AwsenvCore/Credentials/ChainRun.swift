@@ -57,67 +57,50 @@ struct ChainRun {
   private mutating func buildLevels() {
     var parts = ["v1", (try? stsClient.get())?.endpoint.description ?? "no endpoint"]
     let firstRoleMFA = chain.roles.first?.mfaSerial
+    // What the base adds to the fingerprint, and what its cached session is called (nil when
+    // the base is long-lived keys, which are not cached).
+    let owner: String
+    var cached: String?
     switch chain.base {
-    case .staticKeys(let owner, let fileKeys):
-      keysOwner = owner
-      baseMFASerial = firstRoleMFA ?? config.profile(owner)?["mfa_serial"]
-      parts += ["keys", owner, fileKeys?.accessKeyID ?? "keyring"]
-      if let serial = baseMFASerial {
-        parts += ["mfa", serial]
-        levels.append(
-          Level(
-            profile: owner, fingerprint: Keyring.fingerprint(parts),
-            description: "MFA session"))
-      } else {
-        levels.append(nil)
-      }
-    case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
-      keysOwner = owner
-      parts += ["keys", owner, "keyring"]
-      levels.append(nil)
-    case .namedSource(let owner, let name):
+    case .staticKeys(let profile, let fileKeys):
+      keysOwner = profile
+      baseMFASerial = firstRoleMFA ?? config.profile(profile)?["mfa_serial"]
+      (owner, parts) = (profile, parts + ["keys", profile, fileKeys?.accessKeyID ?? "keyring"])
+    case .process(let profile, let command) where ProfileResolver.runsAwsenv(command):
+      keysOwner = profile
+      (owner, parts) = (profile, parts + ["keys", profile, "keyring"])
+    case .namedSource(let profile, let name):
       let saved = ShellSession.original(environment: resolver.environment)
-      parts += ["source", name, saved.value(of: "AWS_ACCESS_KEY_ID") ?? ""]
-      if name == "Environment", let serial = firstRoleMFA,
-        saved.value(of: "AWS_SESSION_TOKEN") == nil
-      {
-        baseMFASerial = serial
-        parts += ["mfa", serial]
-        levels.append(
-          Level(
-            profile: owner, fingerprint: Keyring.fingerprint(parts),
-            description: "MFA session"))
-      } else {
-        levels.append(nil)
+      if name == "Environment", saved.value(of: "AWS_SESSION_TOKEN") == nil {
+        baseMFASerial = firstRoleMFA
       }
-    case .webIdentity(let owner, _, _, _):
+      (owner, parts) = (
+        profile, parts + ["source", name, saved.value(of: "AWS_ACCESS_KEY_ID") ?? ""]
+      )
+    case .webIdentity(let profile, _, _, _):
       let (roleArn, tokenFile, sessionName) = webIdentitySettings()
-      parts += [
-        "web-identity", roleArn, tokenFile, sessionName, duration(of: owner).map(String.init) ?? "",
-      ]
-      levels.append(
-        Level(
-          profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "web identity role"))
-    case .saml(let owner, let roleArn, let providerArn, _):
-      parts += ["saml", roleArn, providerArn, duration(of: owner).map(String.init) ?? ""]
-      levels.append(
-        Level(
-          profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "SAML role"))
-    case .process(let owner, let command):
+      let duration = duration(of: profile).map(String.init) ?? ""
+      (owner, cached) = (profile, "web identity role")
+      parts += ["web-identity", roleArn, tokenFile, sessionName, duration]
+    case .saml(let profile, let roleArn, let providerArn, _):
+      let duration = duration(of: profile).map(String.init) ?? ""
+      (owner, cached) = (profile, "SAML role")
+      parts += ["saml", roleArn, providerArn, duration]
+    case .process(let profile, let command):
+      (owner, cached) = (profile, "credential_process result")
       parts += ["process", command]
-      levels.append(
-        Level(
-          profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "credential_process result"))
-    case .sso(let owner, _, let startURL, _, let account, let role):
+    case .sso(let profile, _, let startURL, _, let account, let role):
+      (owner, cached) = (profile, "IAM Identity Center role")
       parts += ["sso", startURL, account ?? "", role ?? ""]
-      levels.append(
-        Level(
-          profile: owner, fingerprint: Keyring.fingerprint(parts),
-          description: "IAM Identity Center role"))
     }
+    if let serial = baseMFASerial {
+      parts += ["mfa", serial]
+      cached = "MFA session"
+    }
+    levels.append(
+      cached.map {
+        Level(profile: owner, fingerprint: Keyring.fingerprint(parts), description: $0)
+      })
     for (index, step) in chain.roles.enumerated() {
       let mfa = index == 0 && baseMFASerial != nil ? "" : (step.mfaSerial ?? "")
       parts += [
@@ -169,7 +152,7 @@ struct ChainRun {
     // The deepest level with a session still good enough: the final one must outlive the
     // minimum TTL (unless --refresh), a source only needs a minute.
     var start = -1
-    var current: CachedSession?
+    var current: SessionCredentials?
     if !freshSAML {
       for index in stride(from: last, through: 0, by: -1) {
         guard let level = levels[index] else { continue }
@@ -208,7 +191,7 @@ struct ChainRun {
       credentials: session.credentials, assumedRoleArn: session.assumedRoleArn, fromCache: false)
   }
 
-  private func cached(_ level: Level) throws(AwsenvError) -> CachedSession? {
+  private func cached(_ level: Level) throws(AwsenvError) -> SessionCredentials? {
     do {
       return try keyring.session(profile: level.profile, fingerprint: level.fingerprint)
     } catch {
@@ -216,7 +199,7 @@ struct ChainRun {
     }
   }
 
-  private func save(_ session: CachedSession, _ level: Level) throws(AwsenvError) {
+  private func save(_ session: SessionCredentials, _ level: Level) throws(AwsenvError) {
     do {
       try keyring.saveSession(
         session, profile: level.profile, fingerprint: level.fingerprint, source: keysOwner,
@@ -227,14 +210,14 @@ struct ChainRun {
   }
 
   /// The first credentials of the chain (long-lived keys, or a first temporary session).
-  private func baseSession() throws(AwsenvError) -> CachedSession {
+  private func baseSession() throws(AwsenvError) -> SessionCredentials {
     switch chain.base {
     case .staticKeys(let owner, let fileKeys):
       let keys = try staticKeys(owner: owner, fileKeys: fileKeys)
       return try withMFASession(keys, owner: owner)
     case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
       guard let keys = try resolver.keyringKeys(owner) else { throw .noKeys(owner) }
-      return CachedSession(credentials: keys)
+      return SessionCredentials(credentials: keys)
     case .namedSource(let owner, let name):
       guard name == "Environment" else {
         throw .unsupported(profile: profile, what: "credential_source = \(name)")
@@ -267,7 +250,7 @@ struct ChainRun {
         let result = try sts.assumeRoleWithSAML(
           roleArn: roleArn, principalArn: providerArn, assertion: assertion,
           durationSeconds: duration)
-        return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+        return result
       } catch {
         throw .sts(error, context(owner, roleArn: roleArn, duration: duration))
       }
@@ -301,21 +284,21 @@ struct ChainRun {
   /// `keys` as they are, or through a GetSessionToken session with MFA when the chain asks for
   /// one (mfa_serial on the keys' profile or on the first role).
   private func withMFASession(_ keys: Credentials, owner: String) throws(AwsenvError)
-    -> CachedSession
+    -> SessionCredentials
   {
-    guard let serial = baseMFASerial else { return CachedSession(credentials: keys) }
+    guard let serial = baseMFASerial else { return SessionCredentials(credentials: keys) }
     let code = try mfaCode(serial: serial, profiles: [chain.roles.first?.profile, owner])
     let sts = try stsClient.get()
     do {
       let session = try sts.getSessionToken(keys, mfaSerial: serial, tokenCode: code)
-      return CachedSession(credentials: session)
+      return SessionCredentials(credentials: session)
     } catch {
       throw .sts(error, context(owner, mfaSerial: serial))
     }
   }
 
   private func assume(_ step: RoleStep, index: Int, with source: Credentials) throws(AwsenvError)
-    -> CachedSession
+    -> SessionCredentials
   {
     // The first role over an MFA session needs no code of its own: the session carries MFA.
     var serial = step.mfaSerial
@@ -330,7 +313,7 @@ struct ChainRun {
     let sts = try stsClient.get()
     do {
       let result = try sts.assumeRole(source, request)
-      return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+      return result
     } catch {
       throw .sts(
         error,
@@ -340,7 +323,7 @@ struct ChainRun {
     }
   }
 
-  private func webIdentity(owner: String) throws(AwsenvError) -> CachedSession {
+  private func webIdentity(owner: String) throws(AwsenvError) -> SessionCredentials {
     let (roleArn, tokenFile, sessionName) = webIdentitySettings()
     let token: String
     do throws(AtomicFile.Failure) {
@@ -361,7 +344,7 @@ struct ChainRun {
     do {
       let result = try sts.assumeRoleWithWebIdentity(
         roleArn: roleArn, sessionName: sessionName, token: token, durationSeconds: duration)
-      return CachedSession(credentials: result.credentials, assumedRoleArn: result.assumedRoleArn)
+      return result
     } catch {
       var context = context(owner, roleArn: roleArn, duration: duration)
       context.tokenFile = tokenFile
@@ -369,7 +352,7 @@ struct ChainRun {
     }
   }
 
-  private func process(owner: String, command: String) throws(AwsenvError) -> CachedSession {
+  private func process(owner: String, command: String) throws(AwsenvError) -> SessionCredentials {
     let output: [UInt8]
     do {
       output = try CommandRunner.run(command, environment: resolver.environment)
@@ -395,7 +378,7 @@ struct ChainRun {
         "the credential_process of profile '\(owner)' returned credentials that expired at "
           + "\(rfc3339(expiry)); fix the command or its own cache")
     }
-    return CachedSession(credentials: credentials)
+    return SessionCredentials(credentials: credentials)
   }
 
   /// An MFA code for `serial`: --mfa-code, else the mfa_process of the first of `profiles`

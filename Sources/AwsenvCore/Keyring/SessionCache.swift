@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 
-/// A temporary credential awsenv keeps: the credentials and, for a role, whose they are.
-public struct CachedSession: Sendable, Equatable {
+/// Temporary credentials (from STS, a credential_process, or the keyring's session cache) and,
+/// for a role, whose they are.
+public struct SessionCredentials: Sendable, Equatable {
   public var credentials: Credentials
   /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` for a role.
   public var assumedRoleArn: String?
@@ -38,12 +39,12 @@ public struct CachedSession: Sendable, Equatable {
     return JSONValue.object(fields).text
   }
 
-  static func decode(_ text: String) -> CachedSession? {
+  static func decode(_ text: String) -> SessionCredentials? {
     guard let credentials = Credentials.fromProcessJSON(text), credentials.expiration != nil
     else { return nil }
     let object =
       (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-    return CachedSession(
+    return SessionCredentials(
       credentials: credentials, assumedRoleArn: object?["AssumedRoleArn"] as? String)
   }
 }
@@ -51,11 +52,13 @@ public struct CachedSession: Sendable, Equatable {
 extension Keyring {
   /// The cached session of `profile` made the way `fingerprint` describes, if the keyring has
   /// one (expired or not: the caller decides).
-  public func session(profile: String, fingerprint: String) throws(KeyringError) -> CachedSession? {
+  public func session(profile: String, fingerprint: String) throws(KeyringError)
+    -> SessionCredentials?
+  {
     var attributes = Self.attributes(profile: profile, kind: .session)
     attributes["cache-key"] = fingerprint
     guard let secret = try store.lookup(attributes) else { return nil }
-    return CachedSession.decode(secret)
+    return SessionCredentials.decode(secret)
   }
 
   /// Stores a session of `profile`, then deletes the profile's other sessions (older ones, or
@@ -63,7 +66,7 @@ extension Keyring {
   /// `source` is the profile whose long-lived keys the session derives from, so that new keys
   /// for it drop the session.
   public func saveSession(
-    _ session: CachedSession, profile: String, fingerprint: String, source: String?,
+    _ session: SessionCredentials, profile: String, fingerprint: String, source: String?,
     description: String
   ) throws(KeyringError) {
     var attributes = Self.attributes(profile: profile, kind: .session)

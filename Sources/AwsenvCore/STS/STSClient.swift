@@ -1,17 +1,5 @@
 import Foundation
 
-/// Temporary credentials from an AssumeRole* call, with whose they are.
-public struct RoleCredentials: Sendable, Equatable {
-  public var credentials: Credentials
-  /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
-  public var assumedRoleArn: String?
-
-  public init(credentials: Credentials, assumedRoleArn: String? = nil) {
-    self.credentials = credentials
-    self.assumedRoleArn = assumedRoleArn
-  }
-}
-
 /// What GetCallerIdentity says.
 public struct CallerIdentity: Sendable, Equatable {
   public var account: String
@@ -129,7 +117,7 @@ public struct STSClient: Sendable {
 
   /// AssumeRole with `credentials`.
   public func assumeRole(_ credentials: Credentials, _ request: AssumeRoleRequest)
-    throws(STSError) -> RoleCredentials
+    throws(STSError) -> SessionCredentials
   {
     var parameters = [("RoleArn", request.roleArn), ("RoleSessionName", request.sessionName)]
     if let value = request.externalID { parameters.append(("ExternalId", value)) }
@@ -144,7 +132,7 @@ public struct STSClient: Sendable {
   /// AssumeRoleWithWebIdentity: unsigned; the token is the proof.
   public func assumeRoleWithWebIdentity(
     roleArn: String, sessionName: String, token: String, durationSeconds: Int? = nil
-  ) throws(STSError) -> RoleCredentials {
+  ) throws(STSError) -> SessionCredentials {
     var parameters = [
       ("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", token),
     ]
@@ -156,7 +144,7 @@ public struct STSClient: Sendable {
   /// AssumeRoleWithSAML: unsigned; the base64 assertion is the proof.
   public func assumeRoleWithSAML(
     roleArn: String, principalArn: String, assertion: String, durationSeconds: Int? = nil
-  ) throws(STSError) -> RoleCredentials {
+  ) throws(STSError) -> SessionCredentials {
     var parameters = [
       ("RoleArn", roleArn), ("PrincipalArn", principalArn), ("SAMLAssertion", assertion),
     ]
@@ -255,7 +243,7 @@ public struct STSClient: Sendable {
   }
 
   static func credentials(in document: XMLElementNode, action: String) throws(STSError)
-    -> RoleCredentials
+    -> SessionCredentials
   {
     guard let result = document.child("\(action)Result"),
       let block = result.child("Credentials"),
@@ -270,7 +258,7 @@ public struct STSClient: Sendable {
     guard (try? credentials.validate()) != nil else {
       throw .malformed(action: action, status: 200, detail: "credentials of the wrong shape")
     }
-    return RoleCredentials(
+    return SessionCredentials(
       credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
   }
 }
