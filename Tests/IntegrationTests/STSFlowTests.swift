@@ -154,6 +154,29 @@ final class STSFlowTests: XCTestCase {
     XCTAssertEqual(run.stderr, "")
   }
 
+  func testExecExportAndCredentialProcessServeRolesToo() throws {
+    let run = try sandbox(
+      """
+      cat >>~/.aws/config <<CONF
+      [profile sdk-admin]
+      region = us-east-1
+      credential_process = $AWSENV credential-process admin
+      CONF
+      "$AWSENV" exec admin -- python3 -c \
+        'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'
+      AWS_PROFILE=sdk-admin python3 -c \
+        'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'
+      "$AWSENV" export admin --format json | python3 -c \
+        'import json,sys; d=json.load(sys.stdin); print(d["AWSENV_IDENTITY"], "AWS_SESSION_TOKEN" in d)'
+      """)
+    XCTAssertSuccess(run)
+    let lines = padded(run.stdout)
+    XCTAssertTrue(lines[0].hasPrefix("arn:aws:sts::123456789012:assumed-role/admin/"), lines[0])
+    XCTAssertTrue(lines[1].hasPrefix("arn:aws:sts::123456789012:assumed-role/admin/"), lines[1])
+    XCTAssertEqual(lines[2], "admin@123456789012 True")
+    XCTAssertEqual(try server.calls()["AssumeRole"], 2, "assumed once, then from the keyring")
+  }
+
   func testAnExpiryInsideTheWindowMakesANewCall() throws {
     let run = try sandbox(
       """
