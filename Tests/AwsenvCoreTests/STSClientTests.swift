@@ -242,6 +242,26 @@ final class STSClientTests: XCTestCase {
     }
   }
 
+  func testRFC3339TimestampsParseAsFoundationDoes() {
+    let reference = ISO8601DateFormatter()
+    for text in [
+      "2026-11-24T06:10:52Z", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00+01:00",
+      "2026-06-01T12:30:00-07:30", "2026-11-24t06:10:52z",
+    ] {
+      XCTAssertEqual(parseRFC3339(text), reference.date(from: text.uppercased()), text)
+    }
+    XCTAssertEqual(
+      parseRFC3339("2026-11-24T06:10:52.250Z")?.timeIntervalSince1970,
+      (reference.date(from: "2026-11-24T06:10:52Z")?.timeIntervalSince1970 ?? 0) + 0.25)
+    for bad in [
+      "", "2026-11-24", "2026-11-24T06:10:52", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z",
+      "2026-11-24T24:00:00Z", "2026-11-24T06:10:52.Z", "2026-11-24T06:10:52Zjunk",
+      "２026-11-24T06:10:52Z", "2026-11-24T06:10:52+0100",
+    ] {
+      XCTAssertNil(parseRFC3339(bad), bad)
+    }
+  }
+
   func testFormEncodingUsesRFC3986Unreserved() {
     XCTAssertEqual(formEncode("a b+c/d=e&f~g_h.i-j"), "a%20b%2Bc%2Fd%3De%26f~g_h.i-j")
     XCTAssertEqual(formEncode("é"), "%C3%A9")
