@@ -11,58 +11,33 @@ enum TerminalHarness {
       trap 'tm kill-server 2>/dev/null || true' EXIT
     }
     screen() { tm capture-pane -p -J; }
-    # wait_for REGEX [SECONDS]: until the screen matches (extended regex), else fail showing it.
-    wait_for() {
-      local deadline=$((SECONDS + ${2:-15}))
-      until screen | grep -Eq -- "$1"; do
+    # wait_until WHAT SECONDS TEST...: runs TEST until it succeeds, else fails showing the screen.
+    wait_until() {
+      local what=$1 deadline=$((SECONDS + $2))
+      shift 2
+      until "$@"; do
         if ((SECONDS >= deadline)); then
-          printf 'timed out waiting for /%s/; the screen:\\n' "$1" >&2
+          printf 'timed out waiting for %s; the screen:\\n' "$what" >&2
           screen >&2
           return 1
         fi
         sleep 0.05
       done
     }
+    shows() { screen | grep -q "$@"; }
+    hides() { ! screen | grep -Fq -- "$1"; }
+    # wait_for REGEX [SECONDS]: until the screen matches (extended regex).
+    wait_for() { wait_until "/$1/" "${2:-15}" shows -E -- "$1"; }
     # wait_text TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
-    wait_text() {
-      local deadline=$((SECONDS + ${2:-15}))
-      until screen | grep -Fq -- "$1"; do
-        if ((SECONDS >= deadline)); then
-          printf 'timed out waiting for "%s"; the screen:\\n' "$1" >&2
-          screen >&2
-          return 1
-        fi
-        sleep 0.05
-      done
-    }
+    wait_text() { wait_until "'$1'" "${2:-15}" shows -F -- "$1"; }
     # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
-    wait_gone() {
-      local deadline=$((SECONDS + ${2:-15}))
-      while screen | grep -Fq -- "$1"; do
-        if ((SECONDS >= deadline)); then
-          printf 'timed out waiting for "%s" to go; the screen:\\n' "$1" >&2
-          screen >&2
-          return 1
-        fi
-        sleep 0.05
-      done
-    }
+    wait_gone() { wait_until "'$1' to go" "${2:-15}" hides "$1"; }
     # last_line: the last non-empty line of the screen, without trailing spaces.
     last_line() { screen | sed 's/ *$//' | grep -v '^$' | tail -n 1; }
     # type_line TEXT: types TEXT literally, then Enter.
     type_line() { tm send-keys -l -- "$1"; tm send-keys Enter; }
     # wait_file PATH [SECONDS]: until PATH exists.
-    wait_file() {
-      local deadline=$((SECONDS + ${2:-15}))
-      until [ -e "$1" ]; do
-        if ((SECONDS >= deadline)); then
-          printf 'timed out waiting for %s; the screen:\\n' "$1" >&2
-          screen >&2
-          return 1
-        fi
-        sleep 0.05
-      done
-    }
+    wait_file() { wait_until "$1" "${2:-15}" test -e "$1"; }
 
     """
 }
