@@ -32,10 +32,20 @@ struct Runtime {
     return Keyring(store: LibSecretStore(collection: collection, timeout: timeout))
   }
 
-  func resolver() throws(Failure) -> ProfileResolver {
-    ProfileResolver(
+  /// The resolver commands use. A sign-in it needs is offered on the terminal, and shown by a
+  /// ``LoginPresenter`` (which opens the browser unless `openBrowser` is false).
+  func resolver(openBrowser: Bool = true) throws(Failure) -> ProfileResolver {
+    let presenter = LoginPresenter(openBrowser: openBrowser, environment: environment)
+    let interaction = SSOInteraction(
+      confirm: { question in
+        guard let answer = askOnTerminal(question) else { return false }
+        return ["", "y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+      },
+      progress: presenter.show)
+    return ProfileResolver(
       config: try config(), keyring: keyring(), environment: environment,
-      transport: CurlTransport(), askMFACode: askOnTerminal, userName: userName())
+      transport: CurlTransport(), askMFACode: askOnTerminal, retrySleep: LoginInterrupt.sleep,
+      userName: userName(), ssoInteraction: interaction)
   }
 
   /// The credentials and region of `profile`, for `use`, `exec` and `export`.

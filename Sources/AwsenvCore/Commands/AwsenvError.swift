@@ -23,6 +23,8 @@ public enum AwsenvError: Error, Sendable {
   case shell(ShellError)
   /// An STS call failed; the context names what it was about.
   case sts(STSError, STSError.Context)
+  /// An IAM Identity Center call failed.
+  case sso(SSOError, SSOError.Context)
   /// An endpoint could not be used or reached outside an STS call.
   case http(HTTPError)
   /// Going on needs the user (an MFA code, a SAML assertion, a login) and none can be asked:
@@ -59,6 +61,7 @@ public enum AwsenvError: Error, Sendable {
     case .invalidKeys(let error): return error.message
     case .shell(let error): return error.message
     case .sts(let error, let context): return error.message(context)
+    case .sso(let error, let context): return error.message(context)
     case .http(let error): return error.message
     case .needsInteraction(let message): return message
     case .command(let profile, let key, let failure):

@@ -32,9 +32,14 @@ public struct ResolvedCredentials: Sendable, Equatable {
   public var assumedRoleArn: String?
   /// Whether they came from the keyring's session cache without an STS call.
   public var fromCache: Bool
+  /// `ROLE@ACCOUNT` when they are a role's.
+  public var identity: String?
 
-  public var identity: String? {
-    SessionCredentials(credentials: credentials, assumedRoleArn: assumedRoleArn).identity
+  init(session: SessionCredentials, fromCache: Bool) {
+    self.credentials = session.credentials
+    self.assumedRoleArn = session.assumedRoleArn
+    self.fromCache = fromCache
+    self.identity = session.identity
   }
 }
 
@@ -57,6 +62,8 @@ public struct ProfileResolver: Sendable {
   public var retrySleep: @Sendable (Double) -> Void
   /// The local user's name, for the default role session name.
   public var userName: String
+  /// How an IAM Identity Center profile whose sign-in has ended offers a new one.
+  public var ssoInteraction: SSOInteraction
 
   public init(
     config: AWSConfig, keyring: Keyring, environment: [String: String] = [:],
@@ -64,7 +71,7 @@ public struct ProfileResolver: Sendable {
     askMFACode: @escaping @Sendable (String) -> String? = { _ in nil },
     clock: @escaping @Sendable () -> Date = { Date() },
     retrySleep: @escaping @Sendable (Double) -> Void = RetryPolicy().sleep,
-    userName: String = ""
+    userName: String = "", ssoInteraction: SSOInteraction = .none
   ) {
     self.config = config
     self.keyring = keyring
@@ -74,6 +81,7 @@ public struct ProfileResolver: Sendable {
     self.clock = clock
     self.retrySleep = retrySleep
     self.userName = userName
+    self.ssoInteraction = ssoInteraction
   }
 
   /// The credentials of `profile`.
@@ -90,7 +98,7 @@ public struct ProfileResolver: Sendable {
     guard config.profile(profile) != nil else {
       // A profile may live only in the keyring (its config section was deleted by hand).
       if let keys = try keyringKeys(profile) {
-        return ResolvedCredentials(credentials: keys, fromCache: false)
+        return ResolvedCredentials(session: SessionCredentials(credentials: keys), fromCache: false)
       }
       throw .unknownProfile(profile, configPath: config.configPath)
     }
@@ -157,18 +165,54 @@ public struct ProfileResolver: Sendable {
     } catch {
       throw .http(error)
     }
+    let (options, retry) = httpSettings(section, quick: quick)
+    return STSClient(
+      endpoint: endpoint, signingRegion: region, transport: transport, options: options,
+      retry: retry, clock: clock)
+  }
+
+  /// Timeouts, CA bundle (AWS_CA_BUNDLE, ca_bundle) and attempts (AWS_MAX_ATTEMPTS,
+  /// max_attempts) for calls on behalf of the profile `section`.
+  private func httpSettings(_ section: ProfileSection?, quick: Bool) -> (HTTPOptions, RetryPolicy)
+  {
     let attempts =
       (environment["AWS_MAX_ATTEMPTS"] ?? section?["max_attempts"]).flatMap { Int($0) } ?? 3
     let caBundle = environment["AWS_CA_BUNDLE"] ?? section?["ca_bundle"]
-    return STSClient(
-      endpoint: endpoint, signingRegion: region, transport: transport,
-      options: HTTPOptions(
-        connectTimeout: quick ? 3 : 5, totalTimeout: quick ? 8 : 30,
-        caBundle: caBundle.flatMap { $0.isEmpty ? nil : $0 },
-        userAgent: "awsenv/\(AwsenvInfo.version)"),
-      retry: RetryPolicy(
-        maxAttempts: min(max(attempts, 1), quick ? 2 : 10), sleep: retrySleep),
-      clock: clock)
+    let options = HTTPOptions(
+      connectTimeout: quick ? 3 : 5, totalTimeout: quick ? 8 : 30,
+      caBundle: caBundle.flatMap { $0.isEmpty ? nil : $0 },
+      userAgent: "awsenv/\(AwsenvInfo.version)")
+    let retry = RetryPolicy(maxAttempts: min(max(attempts, 1), quick ? 2 : 10), sleep: retrySleep)
+    return (options, retry)
+  }
+
+  /// A client for the IAM Identity Center of `session`: its region, the endpoint settings of
+  /// the profile it was named through (or the environment's), retries and CA bundle; `quick`
+  /// as for ``stsClient(profile:regionFlag:quick:)``.
+  public func ssoClient(_ session: SSOSession, quick: Bool = false) throws(AwsenvError)
+    -> SSOClient
+  {
+    let section = session.profile.flatMap { config.profile($0) }
+    let endpoints: (oidc: ServiceEndpoint, portal: ServiceEndpoint)
+    do {
+      endpoints = try SSOClient.endpoints(
+        region: session.region, profile: section, config: config, environment: environment)
+    } catch {
+      throw .http(error)
+    }
+    let (options, retry) = httpSettings(section, quick: quick)
+    return SSOClient(
+      oidcEndpoint: endpoints.oidc, portalEndpoint: endpoints.portal, transport: transport,
+      options: options, retry: retry)
+  }
+
+  /// The sign-in machinery of `session`.
+  public func ssoSignIn(_ session: SSOSession, quick: Bool = false) throws(AwsenvError)
+    -> SSOSignIn
+  {
+    SSOSignIn(
+      session: session, client: try ssoClient(session, quick: quick), keyring: keyring,
+      clock: clock, sleep: retrySleep)
   }
 
   func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {

@@ -21,6 +21,9 @@ struct ChainRun {
   private(set) var keysOwner: String?
   /// The MFA device whose session the base keys are used through, if any.
   private(set) var baseMFASerial: String?
+  /// The IAM Identity Center sign-in the chain starts with, if any: every session of the
+  /// chain carries its key, so `awsenv logout` drops them.
+  private(set) var ssoSession: SSOSession?
 
   struct Level {
     var profile: String
@@ -90,8 +93,12 @@ struct ChainRun {
       (owner, cached) = (profile, "credential_process result")
       parts += ["process", command]
     case .sso(let profile, _, let startURL, _, let account, let role):
+      ssoSession = config.ssoSession(base: chain.base)
+      let portal = ssoSession.flatMap { try? resolver.ssoClient($0).portalEndpoint }
       (owner, cached) = (profile, "IAM Identity Center role")
-      parts += ["sso", startURL, account ?? "", role ?? ""]
+      parts += [
+        "sso", portal?.description ?? "no endpoint", startURL, account ?? "", role ?? "",
+      ]
     }
     if let serial = baseMFASerial {
       parts += ["mfa", serial]
@@ -162,9 +169,7 @@ struct ChainRun {
           expiry.timeIntervalSince(now) > margin
         {
           if index == last {
-            return ResolvedCredentials(
-              credentials: session.credentials, assumedRoleArn: session.assumedRoleArn,
-              fromCache: true)
+            return ResolvedCredentials(session: session, fromCache: true)
           }
           start = index
           current = session
@@ -187,8 +192,7 @@ struct ChainRun {
       session = try assume(step, index: index - 1, with: session.credentials)
       if let level = levels[index] { try save(session, level) }
     }
-    return ResolvedCredentials(
-      credentials: session.credentials, assumedRoleArn: session.assumedRoleArn, fromCache: false)
+    return ResolvedCredentials(session: session, fromCache: false)
   }
 
   private func cached(_ level: Level) throws(AwsenvError) -> SessionCredentials? {
@@ -203,7 +207,7 @@ struct ChainRun {
     do {
       try keyring.saveSession(
         session, profile: level.profile, fingerprint: level.fingerprint, source: keysOwner,
-        description: level.description)
+        ssoSession: ssoSession?.key, description: level.description)
     } catch {
       throw .keyring(error)
     }
@@ -256,9 +260,55 @@ struct ChainRun {
       }
     case .process(let owner, let command):
       return try process(owner: owner, command: command)
-    case .sso:
-      throw .unsupported(profile: profile, what: "IAM Identity Center (SSO)")
+    case .sso(let owner, _, _, _, let account, let role):
+      guard let account, let role, let session = ssoSession else {
+        throw .other(
+          "profile '\(owner)' signs in to IAM Identity Center but names no role: add "
+            + "sso_account_id and sso_role_name to it (`awsenv sso sync` writes a profile for "
+            + "every role you have)")
+      }
+      return try ssoRole(session, account: account, role: role)
     }
+  }
+
+  /// GetRoleCredentials with the sign-in's token: the stored one, refreshed when it is about to
+  /// end, or (on a terminal, if the user agrees) a new device login. A token the portal no
+  /// longer accepts (revoked, or signed out elsewhere) is treated as expired.
+  private func ssoRole(_ session: SSOSession, account: String, role: String)
+    throws(AwsenvError) -> SessionCredentials
+  {
+    let signIn = try resolver.ssoSignIn(session, quick: !options.interactive)
+    let context = SSOError.Context(
+      login: session.loginCommand, accountID: account, roleName: role)
+    var token = try signIn.validToken()
+    var signedInNow = false
+    while true {
+      if token == nil {
+        token = try ssoLogin(signIn)
+        signedInNow = true
+      }
+      guard let current = token else { continue }
+      do {
+        let credentials = try signIn.client.roleCredentials(
+          accessToken: current.accessToken, accountID: account, roleName: role)
+        return SessionCredentials(credentials: credentials, identity: "\(role)@\(account)")
+      } catch where error.code == "UnauthorizedException" && !signedInNow {
+        token = nil
+      } catch {
+        throw .sso(error, context)
+      }
+    }
+  }
+
+  /// A new sign-in when the user agrees on the terminal; otherwise the command to run.
+  private func ssoLogin(_ signIn: SSOSignIn) throws(AwsenvError) -> SSOToken {
+    let session = signIn.session
+    let why = "the IAM Identity Center sign-in for \(session.displayName) has ended"
+    let interaction = resolver.ssoInteraction
+    guard options.interactive, interaction.confirm("awsenv: \(why). Sign in now? [Y/n] ") else {
+      throw .needsInteraction("\(why); run `\(session.loginCommand)`, then try again")
+    }
+    return try signIn.deviceLogin(progress: interaction.progress)
   }
 
   private func staticKeys(owner: String, fileKeys: FileKeys?) throws(AwsenvError) -> Credentials {

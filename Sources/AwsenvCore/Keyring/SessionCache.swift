@@ -7,14 +7,18 @@ public struct SessionCredentials: Sendable, Equatable {
   public var credentials: Credentials
   /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` for a role.
   public var assumedRoleArn: String?
+  /// `ROLE@ACCOUNT` when the credentials came with no ARN to read it from (IAM Identity Center).
+  public var givenIdentity: String?
 
-  public init(credentials: Credentials, assumedRoleArn: String? = nil) {
+  public init(credentials: Credentials, assumedRoleArn: String? = nil, identity: String? = nil) {
     self.credentials = credentials
     self.assumedRoleArn = assumedRoleArn
+    self.givenIdentity = identity
   }
 
-  /// `ROLE@ACCOUNT` from the assumed-role ARN, for the prompt.
+  /// `ROLE@ACCOUNT`, for the prompt: the given one, else from the assumed-role ARN.
   public var identity: String? {
+    if let givenIdentity { return givenIdentity }
     guard let arn = assumedRoleArn else { return nil }
     let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
     guard parts.count == 6, parts[2] == "sts" else { return nil }
@@ -36,6 +40,7 @@ public struct SessionCredentials: Sendable, Equatable {
       fields.append(("Expiration", .string(rfc3339(expiration))))
     }
     if let assumedRoleArn { fields.append(("AssumedRoleArn", .string(assumedRoleArn))) }
+    if let givenIdentity { fields.append(("Identity", .string(givenIdentity))) }
     return JSONValue.object(fields).text
   }
 
@@ -45,7 +50,8 @@ public struct SessionCredentials: Sendable, Equatable {
     let object =
       (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     return SessionCredentials(
-      credentials: credentials, assumedRoleArn: object?["AssumedRoleArn"] as? String)
+      credentials: credentials, assumedRoleArn: object?["AssumedRoleArn"] as? String,
+      identity: object?["Identity"] as? String)
   }
 }
 
@@ -64,13 +70,15 @@ extension Keyring {
   /// Stores a session of `profile`, then deletes the profile's other sessions (older ones, or
   /// ones made from settings that have since changed). A failure to store leaves the old ones.
   /// `source` is the profile whose long-lived keys the session derives from, so that new keys
-  /// for it drop the session.
+  /// for it drop the session; `ssoSession` the IAM Identity Center sign-in it derives from, so
+  /// that `awsenv logout` drops it.
   public func saveSession(
     _ session: SessionCredentials, profile: String, fingerprint: String, source: String?,
-    description: String
+    ssoSession: String? = nil, description: String
   ) throws(KeyringError) {
     var attributes = Self.attributes(profile: profile, kind: .session)
     attributes["cache-key"] = fingerprint
+    if let ssoSession { attributes["sso-session"] = ssoSession }
     if let expiration = session.credentials.expiration {
       attributes["expires"] = String(Int(expiration.timeIntervalSince1970))
     }

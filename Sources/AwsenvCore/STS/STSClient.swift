@@ -239,7 +239,7 @@ public struct STSClient: Sendable {
     return .failure(
       .service(
         action: action, status: response.status, code: code,
-        message: sanitize(error.value("Message") ?? "")))
+        message: sanitizeServerMessage(error.value("Message") ?? "")))
   }
 
   static func credentials(in document: XMLElementNode, action: String) throws(STSError)
@@ -261,19 +261,6 @@ public struct STSClient: Sendable {
     return SessionCredentials(
       credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
   }
-}
-
-/// A server message made safe for one line: no control characters, at most 300 characters.
-private func sanitize(_ text: String) -> String {
-  var out = ""
-  for scalar in text.unicodeScalars {
-    if out.unicodeScalars.count >= 300 {
-      out += "…"
-      break
-    }
-    out.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
-  }
-  return out
 }
 
 /// Percent-encodes a form value: everything but RFC 3986's unreserved characters.

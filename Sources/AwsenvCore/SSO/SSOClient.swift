@@ -1,0 +1,416 @@
+import Foundation
+
+/// An OIDC client registration (RegisterClient): what device logins and token refreshes
+/// present. Kept in the keyring until it expires, as the AWS CLI keeps it in its cache.
+public struct SSOClientRegistration: Sendable, Equatable {
+  public var clientID: String
+  public var clientSecret: String
+  public var expiresAt: Date
+  /// The scopes it was registered for (sso_registration_scopes).
+  public var scopes: [String]
+
+  public init(clientID: String, clientSecret: String, expiresAt: Date, scopes: [String]) {
+    self.clientID = clientID
+    self.clientSecret = clientSecret
+    self.expiresAt = expiresAt
+    self.scopes = scopes
+  }
+}
+
+/// StartDeviceAuthorization's answer: what the user confirms in a browser, and how to poll.
+public struct DeviceAuthorization: Sendable, Equatable {
+  public var deviceCode: String
+  public var userCode: String
+  public var verificationURI: String
+  /// The URL with the code in it (nil when the service sent none).
+  public var verificationURIComplete: String?
+  public var expiresIn: Int
+  /// Seconds between CreateToken polls (RFC 8628 default 5).
+  public var interval: Int
+}
+
+/// CreateToken's answer.
+public struct SSOTokenGrant: Sendable, Equatable {
+  public var accessToken: String
+  public var expiresIn: Int
+  public var refreshToken: String?
+}
+
+/// An account the user can reach through IAM Identity Center.
+public struct SSOAccount: Sendable, Equatable {
+  public var accountID: String
+  public var accountName: String
+}
+
+/// IAM Identity Center over its two REST-JSON APIs (as botocore's `sso-oidc` and `sso`
+/// service models define them): the OIDC service for device logins and tokens, and the portal
+/// for accounts, roles and role credentials. Neither is SigV4-signed: the OIDC calls carry the
+/// client registration in their body, the portal calls the access token in the
+/// `x-amz-sso_bearer_token` header.
+public struct SSOClient: Sendable {
+  public var oidcEndpoint: ServiceEndpoint
+  public var portalEndpoint: ServiceEndpoint
+  public var transport: any HTTPTransport
+  public var options: HTTPOptions
+  public var retry: RetryPolicy
+
+  public init(
+    oidcEndpoint: ServiceEndpoint, portalEndpoint: ServiceEndpoint, transport: any HTTPTransport,
+    options: HTTPOptions = HTTPOptions(), retry: RetryPolicy = RetryPolicy()
+  ) {
+    self.oidcEndpoint = oidcEndpoint
+    self.portalEndpoint = portalEndpoint
+    self.transport = transport
+    self.options = options
+    self.retry = retry
+  }
+
+  /// The endpoints for `region`, or the configured ones (AWS_ENDPOINT_URL_SSO_OIDC /
+  /// AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, the profile's `[services]` block or endpoint_url).
+  public static func endpoints(
+    region: String, profile: ProfileSection?, config: AWSConfig, environment: [String: String]
+  ) throws(HTTPError) -> (oidc: ServiceEndpoint, portal: ServiceEndpoint) {
+    func endpoint(_ service: String, _ host: String) throws(HTTPError) -> ServiceEndpoint {
+      if let (url, setting) = EndpointResolver.configured(
+        service: service, profile: profile, config: config, environment: environment)
+      {
+        return try ServiceEndpoint.parse(url, setting: setting)
+      }
+      return ServiceEndpoint(scheme: "https", host: host)
+    }
+    let suffix = EndpointResolver.regionalHost("x", region: region).dropFirst(2 + region.count)
+    return (
+      try endpoint("SSO_OIDC", "oidc.\(region)\(suffix)"),
+      try endpoint("SSO", "portal.sso.\(region)\(suffix)")
+    )
+  }
+
+  // MARK: OIDC
+
+  /// RegisterClient: a public client for device logins.
+  public func registerClient(name: String, scopes: [String], now: Date) throws(SSOError)
+    -> SSOClientRegistration
+  {
+    var body: [(String, JSONValue)] = [("clientName", .string(name)), ("clientType", .string("public"))]
+    if !scopes.isEmpty { body.append(("scopes", .array(scopes.map { .string($0) }))) }
+    let reply = try call(.registerClient, body: body)
+    guard let id = reply.string("clientId"), let secret = reply.string("clientSecret") else {
+      throw .malformed(operation: .registerClient, detail: "no clientId or clientSecret")
+    }
+    // clientSecretExpiresAt is in Unix seconds; a registration without one lasts 90 days.
+    let expires =
+      reply.number("clientSecretExpiresAt").map { Date(timeIntervalSince1970: $0) }
+      ?? now.addingTimeInterval(90 * 86_400)
+    return SSOClientRegistration(
+      clientID: id, clientSecret: secret, expiresAt: expires, scopes: scopes)
+  }
+
+  /// StartDeviceAuthorization for `startURL`.
+  public func startDeviceAuthorization(_ client: SSOClientRegistration, startURL: String)
+    throws(SSOError) -> DeviceAuthorization
+  {
+    let reply = try call(
+      .startDeviceAuthorization,
+      body: [
+        ("clientId", .string(client.clientID)), ("clientSecret", .string(client.clientSecret)),
+        ("startUrl", .string(startURL)),
+      ])
+    guard let device = reply.string("deviceCode"), let user = reply.string("userCode"),
+      let uri = reply.string("verificationUri")
+    else {
+      throw .malformed(
+        operation: .startDeviceAuthorization, detail: "no deviceCode, userCode or verificationUri")
+    }
+    return DeviceAuthorization(
+      deviceCode: device, userCode: user, verificationURI: uri,
+      verificationURIComplete: reply.string("verificationUriComplete"),
+      expiresIn: reply.number("expiresIn").map { Int($0) } ?? 600,
+      interval: max(reply.number("interval").map { Int($0) } ?? 5, 1))
+  }
+
+  /// CreateToken for a device code. Until the user confirms it throws
+  /// `.service(code: "AuthorizationPendingException")` (or SlowDown, ExpiredToken, AccessDenied).
+  public func createToken(_ client: SSOClientRegistration, deviceCode: String) throws(SSOError)
+    -> SSOTokenGrant
+  {
+    try token(
+      client,
+      [
+        ("grantType", .string("urn:ietf:params:oauth:grant-type:device_code")),
+        ("deviceCode", .string(deviceCode)),
+      ])
+  }
+
+  /// CreateToken with a refresh token.
+  public func refreshToken(_ client: SSOClientRegistration, refreshToken: String)
+    throws(SSOError) -> SSOTokenGrant
+  {
+    try token(
+      client, [("grantType", .string("refresh_token")), ("refreshToken", .string(refreshToken))])
+  }
+
+  private func token(_ client: SSOClientRegistration, _ grant: [(String, JSONValue)])
+    throws(SSOError) -> SSOTokenGrant
+  {
+    let reply = try call(
+      .createToken,
+      body: [
+        ("clientId", .string(client.clientID)), ("clientSecret", .string(client.clientSecret)),
+      ] + grant)
+    guard let token = reply.string("accessToken"), let expiresIn = reply.number("expiresIn")
+    else {
+      throw .malformed(operation: .createToken, detail: "no accessToken or expiresIn")
+    }
+    return SSOTokenGrant(
+      accessToken: token, expiresIn: Int(expiresIn), refreshToken: reply.string("refreshToken"))
+  }
+
+  // MARK: Portal
+
+  /// GetRoleCredentials: the role's temporary credentials (expiration in epoch milliseconds).
+  public func roleCredentials(accessToken: String, accountID: String, roleName: String)
+    throws(SSOError) -> Credentials
+  {
+    let reply = try call(
+      .getRoleCredentials, token: accessToken,
+      query: [("account_id", accountID), ("role_name", roleName)])
+    guard let block = reply.object("roleCredentials"), let id = block.string("accessKeyId"),
+      let secret = block.string("secretAccessKey"), let session = block.string("sessionToken"),
+      let milliseconds = block.number("expiration")
+    else {
+      throw .malformed(operation: .getRoleCredentials, detail: "no roleCredentials")
+    }
+    let credentials = Credentials(
+      accessKeyID: id, secretAccessKey: secret, sessionToken: session,
+      expiration: Date(timeIntervalSince1970: milliseconds / 1000))
+    guard (try? credentials.validate()) != nil else {
+      throw .malformed(operation: .getRoleCredentials, detail: "credentials of the wrong shape")
+    }
+    return credentials
+  }
+
+  /// ListAccounts, every page.
+  public func accounts(accessToken: String) throws(SSOError) -> [SSOAccount] {
+    var accounts: [SSOAccount] = []
+    try paginate(.listAccounts, token: accessToken, query: []) { (page) throws(SSOError) in
+      guard let list = page.array("accountList") else {
+        throw .malformed(operation: .listAccounts, detail: "no accountList")
+      }
+      for entry in list {
+        guard let id = entry.string("accountId") else {
+          throw .malformed(operation: .listAccounts, detail: "an account without accountId")
+        }
+        accounts.append(SSOAccount(accountID: id, accountName: entry.string("accountName") ?? ""))
+      }
+    }
+    return accounts
+  }
+
+  /// ListAccountRoles of `accountID`, every page: the role names.
+  public func roles(accessToken: String, accountID: String) throws(SSOError) -> [String] {
+    var roles: [String] = []
+    try paginate(.listAccountRoles, token: accessToken, query: [("account_id", accountID)]) {
+      (page) throws(SSOError) in
+      guard let list = page.array("roleList") else {
+        throw .malformed(operation: .listAccountRoles, detail: "no roleList")
+      }
+      for entry in list {
+        guard let name = entry.string("roleName") else {
+          throw .malformed(operation: .listAccountRoles, detail: "a role without roleName")
+        }
+        roles.append(name)
+      }
+    }
+    return roles
+  }
+
+  /// Logout: the portal forgets the token.
+  public func logout(accessToken: String) throws(SSOError) {
+    _ = try call(.logout, token: accessToken)
+  }
+
+  /// Pages through a list call: `next_token` until the reply has no nextToken (at most 1,000
+  /// pages, against a server that never stops).
+  private func paginate(
+    _ operation: SSOOperation, token: String, query: [(String, String)],
+    _ page: (JSONObject) throws(SSOError) -> Void
+  ) throws(SSOError) {
+    var next: String?
+    for _ in 0..<1000 {
+      var parameters = query + [("max_result", "100")]
+      if let next { parameters.append(("next_token", next)) }
+      let reply = try call(operation, token: token, query: parameters)
+      try page(reply)
+      guard let following = reply.string("nextToken"), !following.isEmpty else { return }
+      next = following
+    }
+    throw .malformed(operation: operation, detail: "more than 1,000 pages")
+  }
+
+  // MARK: Wire
+
+  /// Sends one call, with the standard retries, and returns the JSON object it answered.
+  func call(
+    _ operation: SSOOperation, body: [(String, JSONValue)]? = nil, token: String? = nil,
+    query: [(String, String)] = []
+  ) throws(SSOError) -> JSONObject {
+    let endpoint = operation.isOIDC ? oidcEndpoint : portalEndpoint
+    let base = endpoint.path.hasSuffix("/") ? String(endpoint.path.dropLast()) : endpoint.path
+    var request = HTTPRequest(
+      method: operation.method, scheme: endpoint.scheme, host: endpoint.host,
+      path: base + operation.path,
+      query: query.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&"))
+    if let body {
+      request.headers.append(HTTPHeader("Content-Type", "application/json"))
+      request.body = Array(JSONValue.object(body).text.utf8)
+    }
+    if let token { request.headers.append(HTTPHeader("x-amz-sso_bearer_token", token)) }
+    var attempt = 1
+    while true {
+      let outcome: Result<JSONObject, SSOError>
+      let retryable: Bool
+      do {
+        let response = try transport.send(request, options: options)
+        outcome = Self.parse(response, operation: operation)
+        if case .failure(let error) = outcome {
+          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
+        } else {
+          retryable = false
+        }
+      } catch {
+        outcome = .failure(.transport(operation: operation, error))
+        retryable = error.isRetryable
+      }
+      switch outcome {
+      case .success(let object): return object
+      case .failure(let error):
+        guard retryable, attempt < retry.maxAttempts else { throw error }
+        retry.sleep(retry.delay(beforeRetry: attempt))
+        attempt += 1
+      }
+    }
+  }
+
+  /// The JSON object of a 2xx response, or the error it describes: the code from the
+  /// `x-amzn-ErrorType` header, else the body's `__type` or `code`, else (OIDC) its OAuth
+  /// `error` member, as botocore's rest-json parser reads them.
+  static func parse(_ response: HTTPResponse, operation: SSOOperation) -> Result<
+    JSONObject, SSOError
+  > {
+    let object = JSONObject.parse(response.body)
+    if (200..<300).contains(response.status) {
+      if response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }) {
+        return .success(JSONObject([:]))
+      }
+      guard let object else {
+        return .failure(.malformed(operation: operation, detail: "a body that is not JSON"))
+      }
+      return .success(object)
+    }
+    var code = response.header("x-amzn-ErrorType").map {
+      String($0.prefix { $0 != ":" })
+    }
+    if code == nil || code!.isEmpty {
+      code = (object?.string("__type") ?? object?.string("code")).map {
+        String($0.split(separator: "#").last ?? "")
+      }
+    }
+    if code == nil || code!.isEmpty, let oauth = object?.string("error") {
+      code = SSOError.oauthCodes[oauth]
+    }
+    guard let code, !code.isEmpty else {
+      return .failure(
+        .malformed(
+          operation: operation,
+          detail: "HTTP \(response.status)"
+            + (response.status >= 500 ? " (a server error)" : " without an error code")))
+    }
+    let message =
+      object?.string("message") ?? object?.string("Message") ?? object?.string("error_description")
+      ?? ""
+    return .failure(
+      .service(
+        operation: operation, status: response.status, code: code,
+        message: sanitizeServerMessage(message)))
+  }
+}
+
+/// The calls of the two services, with their REST bindings from botocore's models.
+public enum SSOOperation: String, Sendable {
+  case registerClient = "RegisterClient"
+  case startDeviceAuthorization = "StartDeviceAuthorization"
+  case createToken = "CreateToken"
+  case getRoleCredentials = "GetRoleCredentials"
+  case listAccounts = "ListAccounts"
+  case listAccountRoles = "ListAccountRoles"
+  case logout = "Logout"
+
+  var isOIDC: Bool {
+    switch self {
+    case .registerClient, .startDeviceAuthorization, .createToken: return true
+    default: return false
+    }
+  }
+
+  var method: String {
+    switch self {
+    case .getRoleCredentials, .listAccounts, .listAccountRoles: return "GET"
+    default: return "POST"
+    }
+  }
+
+  var path: String {
+    switch self {
+    case .registerClient: return "/client/register"
+    case .startDeviceAuthorization: return "/device_authorization"
+    case .createToken: return "/token"
+    case .getRoleCredentials: return "/federation/credentials"
+    case .listAccounts: return "/assignment/accounts"
+    case .listAccountRoles: return "/assignment/roles"
+    case .logout: return "/logout"
+    }
+  }
+}
+
+/// A JSON object from a response, read with typed accessors (a wrong type reads as missing).
+struct JSONObject: @unchecked Sendable {
+  let values: [String: Any]
+
+  init(_ values: [String: Any]) { self.values = values }
+
+  static func parse(_ bytes: [UInt8]) -> JSONObject? {
+    guard !bytes.isEmpty,
+      let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+    else { return nil }
+    return JSONObject(object)
+  }
+
+  func string(_ key: String) -> String? { values[key] as? String }
+
+  /// A number member (JSONSerialization gives NSNumber).
+  func number(_ key: String) -> Double? {
+    (values[key] as? NSNumber)?.doubleValue
+  }
+
+  func object(_ key: String) -> JSONObject? {
+    (values[key] as? [String: Any]).map(JSONObject.init)
+  }
+
+  func array(_ key: String) -> [JSONObject]? {
+    guard let list = values[key] as? [Any] else { return nil }
+    return list.compactMap { ($0 as? [String: Any]).map(JSONObject.init) }
+  }
+}
+
+/// A server message made safe for one line: no control characters, at most 300 characters.
+func sanitizeServerMessage(_ text: String) -> String {
+  var out = ""
+  for scalar in text.unicodeScalars {
+    if out.unicodeScalars.count >= 300 {
+      out += "…"
+      break
+    }
+    out.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
+  }
+  return out
+}

@@ -1,0 +1,304 @@
+import ArgumentParser
+import AwsenvCore
+import Foundation
+import Synchronization
+
+extension Awsenv {
+  struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Sign in to IAM Identity Center; the token goes to the keyring.",
+      discussion: """
+        Prints a URL and a code on stderr and opens the URL in your browser (when there is a
+        display); confirm the code there. The token (and its refresh token) is kept in the
+        keyring, never in ~/.aws/sso/cache; `awsenv use` renews it with the refresh token while
+        it can, so the browser is needed only when the sign-in itself ends. Without an
+        argument: the profile of AWS_PROFILE, else the only [sso-session] of the config.
+        """)
+
+    @Argument(
+      help: "A profile that signs in through IAM Identity Center.",
+      completion: .custom(completeProfiles))
+    var profile: String?
+
+    @Option(
+      help: ArgumentHelp("An [sso-session] of the config.", valueName: "name"),
+      completion: .custom(completeSSOSessions))
+    var ssoSession: String?
+
+    @Flag(help: "Do not open a browser; print the URL only.")
+    var noBrowser = false
+
+    @Flag(help: "Sign in with the browser even when the token can be renewed.")
+    var force = false
+
+    func validate() throws {
+      if profile != nil && ssoSession != nil {
+        throw ValidationError("give a profile or --sso-session, not both")
+      }
+    }
+
+    func run() throws {
+      let runtime = Runtime()
+      let resolver = try runtime.resolver(openBrowser: !noBrowser)
+      let session = try runtime.ssoSession(
+        profile: profile, sessionName: ssoSession, config: resolver.config)
+      do {
+        let signIn = try resolver.ssoSignIn(session)
+        if !force, let stored = try keyringCall({ () throws(KeyringError) in try resolver.keyring.ssoToken(session) }),
+          let renewed = try signIn.refreshed(stored)
+        {
+          note(
+            "renewed the sign-in to \(session.displayName) with its refresh token; "
+              + "valid until \(rfc3339(renewed.expiresAt))")
+          return
+        }
+        let token = try signIn.deviceLogin(progress: resolver.ssoInteraction.progress)
+        note(
+          "signed in to \(session.displayName); the token is in the keyring until "
+            + rfc3339(token.expiresAt))
+      } catch {
+        throw Failure(error)
+      }
+    }
+  }
+
+  struct Logout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Sign out of IAM Identity Center and delete the token and its role sessions.",
+      discussion: """
+        Tells the portal to end the sign-in, then deletes the token and every role session
+        made with it from the keyring. Without an argument: every sign-in the keyring holds.
+        """)
+
+    @Argument(
+      help: "A profile that signs in through IAM Identity Center.",
+      completion: .custom(completeProfiles))
+    var profile: String?
+
+    @Option(
+      help: ArgumentHelp("An [sso-session] of the config.", valueName: "name"),
+      completion: .custom(completeSSOSessions))
+    var ssoSession: String?
+
+    func validate() throws {
+      if profile != nil && ssoSession != nil {
+        throw ValidationError("give a profile or --sso-session, not both")
+      }
+    }
+
+    func run() throws {
+      let runtime = Runtime()
+      let resolver = try runtime.resolver()
+      let keyring = resolver.keyring
+      var sessions: [SSOSession] = []
+      if profile != nil || ssoSession != nil {
+        sessions = [
+          try runtime.ssoSession(profile: profile, sessionName: ssoSession, config: resolver.config)
+        ]
+      } else {
+        do {
+          for key in try keyringCall({ () throws(KeyringError) in try keyring.ssoTokenKeys() }) {
+            sessions.append(session(forKey: key, config: resolver.config))
+          }
+        } catch {
+          throw Failure(error)
+        }
+        guard !sessions.isEmpty else {
+          throw Failure("the keyring holds no IAM Identity Center sign-in; nothing to sign out of")
+        }
+      }
+      for session in sessions {
+        do {
+          try logout(session, resolver: resolver)
+        } catch {
+          throw Failure(error)
+        }
+      }
+    }
+
+    /// The sign-in a stored token belongs to: an [sso-session] of that name, else the legacy
+    /// start URL (with a profile that uses it, for its endpoint settings).
+    private func session(forKey key: String, config: AWSConfig) -> SSOSession {
+      if let named = try? config.ssoSession(named: key) { return named }
+      for name in config.profileNames {
+        if let session = try? config.ssoSession(profile: name), session.key == key {
+          return session
+        }
+      }
+      return SSOSession(name: nil, startURL: key, region: "us-east-1")
+    }
+
+    private func logout(_ session: SSOSession, resolver: ProfileResolver) throws(AwsenvError) {
+      let keyring = resolver.keyring
+      let token = try keyringCall { () throws(KeyringError) in try keyring.ssoToken(session) }
+      var warning: String?
+      if let token, token.expiresAt > Date() {
+        var told = session
+        told.region = token.region
+        let client = try resolver.ssoClient(told)
+        do {
+          try client.logout(accessToken: token.accessToken)
+        } catch where error.code == "UnauthorizedException" {
+          // The portal had already ended it.
+        } catch {
+          warning = error.message(SSOError.Context(login: session.loginCommand))
+        }
+      }
+      let removed = try keyringCall { () throws(KeyringError) in
+        try keyring.removeSSOToken(key: session.key)
+      }
+      guard removed > 0 else {
+        throw .other(
+          "the keyring holds no sign-in for \(session.displayName); nothing to sign out of")
+      }
+      let sessions = removed - (token == nil ? 0 : 1)
+      if let warning {
+        note("could not tell the portal (\(warning)); deleted the token anyway")
+      }
+      note(
+        "signed out of \(session.displayName): deleted the token and \(sessions) role "
+          + "session\(sessions == 1 ? "" : "s") from the keyring")
+    }
+  }
+}
+
+/// A keyring call whose failure is an ``AwsenvError``.
+func keyringCall<T>(_ body: () throws(KeyringError) -> T) throws(AwsenvError) -> T {
+  do {
+    return try body()
+  } catch {
+    throw .keyring(error)
+  }
+}
+
+extension Runtime {
+  /// The sign-in named on the command line: `--sso-session NAME`, a profile, else AWS_PROFILE
+  /// when it signs in through IAM Identity Center, else the config's only [sso-session].
+  func ssoSession(profile: String?, sessionName: String?, config: AWSConfig) throws(Failure)
+    -> SSOSession
+  {
+    do {
+      if let sessionName { return try config.ssoSession(named: sessionName) }
+      if let profile { return try config.ssoSession(profile: profile) }
+      if let current = environment["AWS_PROFILE"], !current.isEmpty,
+        let session = try? config.ssoSession(profile: current)
+      {
+        return session
+      }
+      let names = config.ssoSessions.keys.sorted()
+      if names.count == 1 { return try config.ssoSession(named: names[0]) }
+      throw AwsenvError.other(
+        names.isEmpty
+          ? "the config has no [sso-session] section and no profile was given; add one "
+            + "(sso_start_url, sso_region), or name an SSO profile"
+          : "say which sign-in: a profile, or --sso-session with one of "
+            + names.joined(separator: ", "))
+    } catch let error as AwsenvError {
+      throw Failure(error)
+    } catch {
+      throw Failure("\(error)")
+    }
+  }
+}
+
+/// Shows a device login on the terminal: the URL and code on stderr, the browser opened when
+/// there is a display, a spinner with the time left while waiting (stderr a terminal), and a
+/// clean stop on Ctrl-C.
+final class LoginPresenter: Sendable {
+  let openBrowser: Bool
+  let environment: [String: String]
+  let interactiveStderr: Bool
+
+  init(openBrowser: Bool, environment: [String: String]) {
+    self.openBrowser = openBrowser && environment["AWSENV_NO_BROWSER"].map { $0 == "0" } ?? true
+    self.environment = environment
+    self.interactiveStderr = isatty(2) == 1 && environment["TERM"] != "dumb"
+  }
+
+  func show(_ event: SSOSignInEvent) {
+    switch event {
+    case .confirm(let authorization):
+      let url = authorization.verificationURIComplete ?? authorization.verificationURI
+      note("to sign in, open \(url) and confirm the code \(authorization.userCode)")
+      if openBrowser && hasDisplay && spawnDetached(["xdg-open", url]) {
+        note("opened it in your browser")
+      }
+      LoginInterrupt.install(clearLine: interactiveStderr)
+    case .waiting(let secondsLeft):
+      guard interactiveStderr else { return }
+      let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+      let frame = frames[Int(Date().timeIntervalSince1970 * 10) % frames.count]
+      let left = String(format: "%d:%02d", secondsLeft / 60, secondsLeft % 60)
+      writeErr("\r\u{1B}[K\(frame) waiting for the browser (\(left) left; Ctrl-C stops)")
+    case .slowDown:
+      break
+    case .done:
+      if interactiveStderr { writeErr("\r\u{1B}[K") }
+      LoginInterrupt.remove()
+    }
+  }
+
+  private var hasDisplay: Bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
+  }
+
+  /// Starts `argv` (PATH search, no shell) with its output discarded and does not wait for it.
+  private func spawnDetached(_ argv: [String]) -> Bool {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in [0, 1, 2] {
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    var cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    var pid: pid_t = 0
+    return posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ) == 0
+  }
+}
+
+private func writeErr(_ text: String) {
+  var bytes = Array(text.utf8)
+  _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Ctrl-C during a device login: the handler clears the spinner, says nothing was stored, and
+/// exits 130. SIGINT is blocked except while the login sleeps between polls, so it never cuts a
+/// keyring write in half.
+enum LoginInterrupt {
+  /// Whether the handler clears the spinner's line (stderr is a terminal).
+  static let clearsLine = Atomic<Bool>(false)
+
+  static func install(clearLine: Bool) {
+    clearsLine.store(clearLine, ordering: .relaxed)
+    signal(SIGINT) { _ in
+      let message: StaticString = "awsenv: login interrupted; nothing was stored\n"
+      if LoginInterrupt.clearsLine.load(ordering: .relaxed) {
+        let clear: StaticString = "\r\u{1B}[K"
+        _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
+      }
+      _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+      _exit(130)
+    }
+    block(true)
+  }
+
+  static func remove() {
+    signal(SIGINT, SIG_DFL)
+    block(false)
+  }
+
+  /// The sleep between polls: the only time SIGINT is delivered.
+  static func sleep(_ seconds: Double) {
+    block(false)
+    if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
+    block(true)
+  }
+
+  private static func block(_ on: Bool) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(on ? SIG_BLOCK : SIG_UNBLOCK, &set, nil)
+  }
+}
