@@ -196,7 +196,10 @@ public struct SSOSignIn: Sendable {
   private func makeToken(_ grant: SSOTokenGrant, keepingRefreshToken old: String?) -> SSOToken {
     SSOToken(
       accessToken: grant.accessToken,
-      expiresAt: clock().addingTimeInterval(Double(grant.expiresIn)),
+      // Whole seconds: what the keyring item keeps (RFC 3339 without fractions).
+      expiresAt: Date(
+        timeIntervalSince1970: (clock().timeIntervalSince1970 + Double(grant.expiresIn))
+          .rounded(.down)),
       refreshToken: grant.refreshToken ?? old, startURL: session.startURL,
       region: session.region)
   }
