@@ -284,4 +284,31 @@ final class SSOFlowTests: XCTestCase {
     XCTAssertEqual(try operations("ListAccounts"), 4)
     XCTAssertEqual(try operations("ListAccountRoles"), 6)
   }
+
+  func testOnATerminalUseOffersTheSignInAndCtrlCStopsALoginCleanly() throws {
+    let run = try sandbox(
+      TerminalHarness.functions + """
+        tm_start 'bash --norc --noprofile'
+        type_line 'eval "$("$AWSENV" init bash)"; PS1="$ "'
+        type_line 'awsenv use prod-admin; echo "status=$? id=$AWSENV_IDENTITY"'
+        wait_text 'Sign in now? [Y/n]'
+        type_line 'y'
+        wait_text 'status=0 id=AdministratorAccess@111111111111' 30
+        screen >offered.txt
+        type_line 'clear; awsenv login --force --no-browser'
+        wait_text 'Ctrl-C stops'
+        tm send-keys C-c
+        wait_text 'login interrupted; nothing was stored'
+        type_line 'echo "login=$?"'
+        wait_text 'login=130'
+        cat offered.txt
+        echo "authorizations: $(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1] + "/_awsenv/device-authorizations"))))' "$SERVER")"
+        """, environment: ["SERVER": try server.url])
+    XCTAssertSuccess(run)
+    XCTAssertTrue(run.stdout.contains("to sign in, open http://127.0.0.1:"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("opened it in your browser"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("authorizations: 2"), run.stdout)
+    // The interrupted login stored nothing: the token of the first sign-in is the only one.
+    XCTAssertEqual(try server.state()["tokensIssued"], 1)
+  }
 }
