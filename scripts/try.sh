@@ -27,6 +27,28 @@ url=http://127.0.0.1:$port
 python3 "$harness/sts_setup.py" world "$url" --files "$TMPDIR/sts" --auth-on >"$TMPDIR/sts/world.json"
 field() { python3 -c "import json,sys; w=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$TMPDIR/sts/world.json" "$1"; }
 
+# The local IAM Identity Center: one account (the local STS'"'"'s) with the role dev; its role
+# credentials are minted at the local STS, so they work there.
+mkdir -p "$TMPDIR/sso"
+cat >"$TMPDIR/sso/world.json" <<WORLD
+{"startUrl": "https://demo.awsapps.com/start", "pageSize": 2,
+ "accounts": [{"accountId": "$(field "w[\"account\"]")", "accountName": "Demo",
+               "emailAddress": "demo@example.com", "roles": ["dev"]}]}
+WORLD
+python3 "$harness/sso_server.py" --port 0 --exit-with-parent --world "$TMPDIR/sso/world.json" \
+  --sts-url "$url" --sts-key-id "$(field "w[\"users\"][\"alice\"][\"access_key_id\"]")" \
+  --sts-secret "$(field "w[\"users\"][\"alice\"][\"secret_access_key\"]")" \
+  >"$TMPDIR/sso/out" 2>"$TMPDIR/sso/log" &
+sso_pid=$!
+trap "kill $sts_pid $sso_pid 2>/dev/null" EXIT
+for _ in $(seq 200); do
+  grep -q "^READY" "$TMPDIR/sso/out" 2>/dev/null && break
+  sleep 0.05
+done
+sso_port=$(sed -n "s/^READY //p" "$TMPDIR/sso/out")
+[ -n "$sso_port" ] || { echo "the local IAM Identity Center did not start:" >&2; cat "$TMPDIR/sso/log" >&2; exit 1; }
+sso_url=http://127.0.0.1:$sso_port
+
 cat >"$HOME/.aws/config" <<CONF
 [default]
 region = us-east-1
@@ -35,6 +57,26 @@ region = us-east-1
 [services local-sts]
 sts =
   endpoint_url = $url
+
+# And the IAM Identity Center calls to the local one.
+[services local-sso]
+sts =
+  endpoint_url = $url
+sso =
+  endpoint_url = $sso_url
+sso_oidc =
+  endpoint_url = $sso_url
+
+[sso-session demo]
+sso_start_url = https://demo.awsapps.com/start
+sso_region = us-east-1
+
+[profile demo-sso]
+sso_session = demo
+sso_account_id = $(field "w[\"account\"]")
+sso_role_name = dev
+region = eu-west-1
+services = local-sso
 
 [profile demo]
 region = eu-west-1
@@ -79,13 +121,17 @@ cat <<HELP
 
   awsenv sandbox: a private keyring (nothing here touches yours), a local STS on $url,
   and demo profiles: demo (keys), demo-dev (a role), demo-admin (a role assumed from demo-dev),
-  demo-partner (a role with an external id), demo-denied (a role that refuses its caller).
+  demo-partner (a role with an external id), demo-denied (a role that refuses its caller),
+  and a local IAM Identity Center on $sso_url with demo-sso (a role through SSO).
   Try:
     awsenv list
     awsenv use demo-admin && awsenv whoami
     env | grep ^AWS
     awsenv use demo-admin        # the cached session: no STS call
     awsenv use demo-denied       # one clear line, and the shell is unchanged
+    awsenv login demo-sso        # IAM Identity Center: confirm the code at the printed URL
+    awsenv use demo-sso && awsenv whoami
+    awsenv logout
     awsenv clear
   Exit the shell to throw the sandbox away.
 

@@ -10,8 +10,8 @@ public struct SSOSession: Sendable, Equatable {
   /// sso_registration_scopes; the legacy form registers without scopes (as the AWS CLI does),
   /// so its tokens cannot be refreshed.
   public var scopes: [String]
-  /// The profile the sign-in was named through, whose endpoint settings are used (nil for
-  /// `--sso-session NAME`: only the environment's endpoint variables apply).
+  /// The profile whose endpoint settings are used: the one the sign-in was named through, else
+  /// the first profile that uses the `[sso-session]` (nil: only the environment's apply).
   public var profile: String?
 
   public init(
@@ -62,8 +62,10 @@ extension AWSConfig {
     guard EndpointResolver.isValidRegion(region) else {
       throw .other("sso_region = \(region) in [sso-session \(name)] is not a region name")
     }
+    // The endpoint settings ([services], endpoint_url) of the first profile that uses it.
+    let user = profileNames.sorted().first { profile($0)?["sso_session"] == name }
     return SSOSession(
-      name: name, startURL: startURL, region: region, scopes: scopes(section))
+      name: name, startURL: startURL, region: region, scopes: scopes(section), profile: user)
   }
 
   /// The sign-in `profile` uses (its sso_session, or its own sso_start_url and sso_region).
