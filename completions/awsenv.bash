@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|import|list|remove|init|doctor|prompt|pick|help)
+    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami import list remove init doctor prompt pick help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
         ;;
     esac
 }
@@ -337,9 +337,102 @@ _awsenv_whoami() {
     esac
 }
 
+_awsenv_login() {
+    repeating_flags=()
+    non_repeating_flags=(--no-browser --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sso-session)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sso-session')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion login -- --sso-session)"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion login -- positional@0)"
+        return
+        ;;
+    esac
+}
+
+_awsenv_logout() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sso-session)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sso-session')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion logout -- --sso-session)"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion logout -- positional@0)"
+        return
+        ;;
+    esac
+}
+
+_awsenv_sso() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __awsenv_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    sync)
+        # Offer subcommand argument completions
+        "_awsenv_sso_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'sync' -- "${cur}"))
+        ;;
+    esac
+}
+
+_awsenv_sso_sync() {
+    repeating_flags=()
+    non_repeating_flags=(--prune --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sso-session --template --region)
+    __awsenv_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sso-session')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion sso sync -- --sso-session)"
+        return
+        ;;
+    '--template')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    esac
+}
+
 _awsenv_import() {
     repeating_flags=()
-    non_repeating_flags=(--remove-plaintext --version -h --help)
+    non_repeating_flags=(--remove-plaintext --sso-cache --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options -1
