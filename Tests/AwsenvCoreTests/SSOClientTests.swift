@@ -55,11 +55,13 @@ final class FakeSSO: HTTPTransport, @unchecked Sendable {
           + #""verificationUriComplete":"https://device.example?user_code=ABCD-EFGH","#
           + #""expiresIn":600,"interval":1}"#)
     case "/token":
-      return json(#"{"accessToken":"at-1","tokenType":"Bearer","expiresIn":28800,"refreshToken":"rt-1"}"#)
+      return json(
+        #"{"accessToken":"at-1","tokenType":"Bearer","expiresIn":28800,"refreshToken":"rt-1"}"#)
     case "/federation/credentials":
       return json(
         #"{"roleCredentials":{"accessKeyId":"ASIAFAKESSO000000001","secretAccessKey":"s","#
-          + #""sessionToken":"t","expiration":\#(Int(Date().timeIntervalSince1970 + 3600) * 1000)}}"#)
+          + #""sessionToken":"t","expiration":\#(Int(Date().timeIntervalSince1970 + 3600) * 1000)}}"#
+      )
     default:
       return HTTPResponse(status: 200)
     }
@@ -186,7 +188,8 @@ final class SSOClientTests: XCTestCase {
         repeating: ssoError(400, "AuthorizationPendingException", oauth: "authorization_pending"),
         count: 1000))
     let clock = TestClock()
-    XCTAssertThrowsError(try signIn(fake, Keyring(store: InMemorySecretStore()), clock).deviceLogin { _ in })
+    XCTAssertThrowsError(
+      try signIn(fake, Keyring(store: InMemorySecretStore()), clock).deviceLogin { _ in })
     XCTAssertLessThanOrEqual(fake.paths().filter { $0 == "/token" }.count, 600)
   }
 
@@ -225,13 +228,18 @@ final class SSOClientTests: XCTestCase {
     }
     XCTAssertEqual(
       code(ssoError(400, "AuthorizationPendingException")), "AuthorizationPendingException")
-    XCTAssertEqual(code(json(#"{"__type":"com.amazon#SlowDownException"}"#, status: 400)), "SlowDownException")
+    XCTAssertEqual(
+      code(json(#"{"__type":"com.amazon#SlowDownException"}"#, status: 400)), "SlowDownException")
     XCTAssertEqual(code(json(#"{"error":"expired_token"}"#, status: 400)), "ExpiredTokenException")
     XCTAssertNil(code(json("<html>", status: 502)))
-    guard case .failure(let error) = SSOClient.parse(HTTPResponse(status: 200, body: Array("[1]".utf8)), operation: .listAccounts) else {
+    guard
+      case .failure(let error) = SSOClient.parse(
+        HTTPResponse(status: 200, body: Array("[1]".utf8)), operation: .listAccounts)
+    else {
       return XCTFail("a body that is not an object is an error")
     }
-    XCTAssertTrue(error.message(SSOError.Context(login: "awsenv login")).contains("AWS_ENDPOINT_URL_SSO"))
+    XCTAssertTrue(
+      error.message(SSOError.Context(login: "awsenv login")).contains("AWS_ENDPOINT_URL_SSO"))
   }
 
   func testPortalCallsCarryTheBearerTokenAndPaginate() throws {
@@ -239,11 +247,16 @@ final class SSOClientTests: XCTestCase {
     fake.script(
       "/assignment/accounts",
       [
-        json(#"{"accountList":[{"accountId":"111111111111","accountName":"Prod"}],"nextToken":"p2"}"#),
+        json(
+          #"{"accountList":[{"accountId":"111111111111","accountName":"Prod"}],"nextToken":"p2"}"#),
         json(#"{"accountList":[{"accountId":"222222222222","accountName":"Dev"}]}"#),
       ])
-    fake.script("/assignment/roles", [json(#"{"roleList":[{"roleName":"Admin","accountId":"111111111111"}]}"#)])
-    fake.script("/assignment/roles", [json(#"{"roleList":[{"roleName":"Read","accountId":"222222222222"}]}"#)])
+    fake.script(
+      "/assignment/roles",
+      [json(#"{"roleList":[{"roleName":"Admin","accountId":"111111111111"}]}"#)])
+    fake.script(
+      "/assignment/roles", [json(#"{"roleList":[{"roleName":"Read","accountId":"222222222222"}]}"#)]
+    )
     let client = signIn(fake, Keyring(store: InMemorySecretStore()), TestClock()).client
     let assignments = try SSOSync.assignments(client: client, accessToken: "tok")
     XCTAssertEqual(assignments.map(\.roleName), ["Admin", "Read"])
@@ -330,5 +343,62 @@ final class SSOClientTests: XCTestCase {
     // Logout's keyring side: the token and the role session made with it go.
     XCTAssertEqual(try keyring.removeSSOToken(key: "corp"), 2)
     XCTAssertNil(try keyring.ssoToken(SSOSession(name: "corp", startURL: "", region: "")))
+  }
+
+  func testSessionsEndpointsAndTheAWSCLICacheNames() throws {
+    let config = try AWSConfig.parse(
+      config: """
+        [sso-session corp]
+        sso_start_url = https://corp.awsapps.com/start
+        sso_region = eu-central-1
+        sso_registration_scopes = sso:account:access, codewhisperer:completions
+        [services local]
+        sso =
+          endpoint_url = http://127.0.0.1:9000
+        [profile b-user]
+        sso_session = corp
+        sso_account_id = 111111111111
+        sso_role_name = Admin
+        services = local
+        [profile legacy]
+        sso_start_url = https://old.awsapps.com/start
+        sso_region = cn-north-1
+        sso_account_id = 222222222222
+        sso_role_name = Read
+        """, configPath: "config", credentials: "", credentialsPath: "credentials")
+    let corp = try config.ssoSession(named: "corp")
+    XCTAssertEqual(corp.scopes, ["sso:account:access", "codewhisperer:completions"])
+    XCTAssertEqual(corp.profile, "b-user", "the endpoint settings of a profile that uses it")
+    XCTAssertEqual(corp.loginCommand, "awsenv login --sso-session corp")
+    let legacy = try config.ssoSession(profile: "legacy")
+    XCTAssertEqual(legacy.key, "https://old.awsapps.com/start")
+    XCTAssertEqual(legacy.scopes, [], "the legacy form registers without scopes, as the CLI does")
+    XCTAssertEqual(legacy.loginCommand, "awsenv login legacy")
+    XCTAssertThrowsError(try config.ssoSession(named: "nope"))
+
+    let endpoints = try SSOClient.endpoints(
+      region: "eu-central-1", profile: config.profile("b-user"), config: config,
+      environment: ["AWS_ENDPOINT_URL_SSO_OIDC": "https://oidc.example.test"])
+    XCTAssertEqual(endpoints.portal.description, "http://127.0.0.1:9000")
+    XCTAssertEqual(endpoints.oidc.description, "https://oidc.example.test")
+    let china = try SSOClient.endpoints(
+      region: "cn-north-1", profile: nil, config: config, environment: [:])
+    XCTAssertEqual(china.oidc.host, "oidc.cn-north-1.amazonaws.com.cn")
+    XCTAssertEqual(china.portal.host, "portal.sso.cn-north-1.amazonaws.com.cn")
+    XCTAssertThrowsError(
+      try SSOClient.endpoints(
+        region: "us-east-1", profile: nil, config: config,
+        environment: ["AWS_ENDPOINT_URL_SSO": "http://portal.example.test"]),
+      "tokens go over https only, except to loopback")
+
+    // The AWS CLI's cache file names: SHA-1 of the session name, or of the legacy start URL.
+    XCTAssertEqual(
+      SSOCacheImport.cacheFileName(corp), "ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
+    XCTAssertEqual(
+      SSOCacheImport.parseCacheDate("2020-06-17T10:02:08UTC"),
+      Date(timeIntervalSince1970: 1_592_388_128))
+    XCTAssertEqual(
+      SSOCacheImport.parseCacheDate("2020-06-17T10:02:08Z"),
+      Date(timeIntervalSince1970: 1_592_388_128))
   }
 }

@@ -173,8 +173,7 @@ public struct ProfileResolver: Sendable {
 
   /// Timeouts, CA bundle (AWS_CA_BUNDLE, ca_bundle) and attempts (AWS_MAX_ATTEMPTS,
   /// max_attempts) for calls on behalf of the profile `section`.
-  private func httpSettings(_ section: ProfileSection?, quick: Bool) -> (HTTPOptions, RetryPolicy)
-  {
+  private func httpSettings(_ section: ProfileSection?, quick: Bool) -> (HTTPOptions, RetryPolicy) {
     let attempts =
       (environment["AWS_MAX_ATTEMPTS"] ?? section?["max_attempts"]).flatMap { Int($0) } ?? 3
     let caBundle = environment["AWS_CA_BUNDLE"] ?? section?["ca_bundle"]

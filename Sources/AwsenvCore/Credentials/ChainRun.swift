@@ -292,7 +292,7 @@ struct ChainRun {
         let credentials = try signIn.client.roleCredentials(
           accessToken: current.accessToken, accountID: account, roleName: role)
         return SessionCredentials(credentials: credentials, identity: "\(role)@\(account)")
-      } catch where error.code == "UnauthorizedException" && !signedInNow {
+      } catch  where error.code == "UnauthorizedException" && !signedInNow {
         token = nil
       } catch {
         throw .sso(error, context)

@@ -91,7 +91,9 @@ public struct SSOClient: Sendable {
   public func registerClient(name: String, scopes: [String], now: Date) throws(SSOError)
     -> SSOClientRegistration
   {
-    var body: [(String, JSONValue)] = [("clientName", .string(name)), ("clientType", .string("public"))]
+    var body: [(String, JSONValue)] = [
+      ("clientName", .string(name)), ("clientType", .string("public")),
+    ]
     if !scopes.isEmpty { body.append(("scopes", .array(scopes.map { .string($0) }))) }
     let reply = try call(.registerClient, body: body)
     guard let id = reply.string("clientId"), let secret = reply.string("clientSecret") else {

@@ -58,7 +58,8 @@ public enum SSOError: Error, Sendable, Equatable {
     case .service(let operation, _, let code, let serverMessage):
       var text = serverMessage
       while text.hasSuffix(".") { text.removeLast() }
-      let said = "IAM Identity Center \(operation.rawValue) failed: \(code)"
+      let said =
+        "IAM Identity Center \(operation.rawValue) failed: \(code)"
         + (text.isEmpty ? "" : ": \(text)")
       return said + "; " + Self.hint(operation: operation, code: code, context)
     }
@@ -66,7 +67,8 @@ public enum SSOError: Error, Sendable, Equatable {
 
   private static func hint(operation: SSOOperation, code: String, _ context: Context) -> String {
     switch code {
-    case "UnauthorizedException", "ExpiredTokenException" where !operation.isOIDC:
+    case "UnauthorizedException",
+      "ExpiredTokenException" where !operation.isOIDC:
       return "the sign-in has expired or was revoked; run `\(context.login)`"
     case "ForbiddenException", "ResourceNotFoundException":
       if let account = context.accountID, let role = context.roleName {

@@ -44,7 +44,10 @@ extension Awsenv {
         profile: profile, sessionName: ssoSession, config: resolver.config)
       do {
         let signIn = try resolver.ssoSignIn(session)
-        if !force, let stored = try keyringCall({ () throws(KeyringError) in try resolver.keyring.ssoToken(session) }),
+        if !force,
+          let stored = try keyringCall({ () throws(KeyringError) in
+            try resolver.keyring.ssoToken(session)
+          }),
           let renewed = try signIn.refreshed(stored)
         {
           note(
@@ -138,7 +141,7 @@ extension Awsenv {
         let client = try resolver.ssoClient(told)
         do {
           try client.logout(accessToken: token.accessToken)
-        } catch where error.code == "UnauthorizedException" {
+        } catch  where error.code == "UnauthorizedException" {
           // The portal had already ended it.
         } catch {
           warning = error.message(SSOError.Context(login: session.loginCommand))

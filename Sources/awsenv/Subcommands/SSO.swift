@@ -91,7 +91,9 @@ extension Awsenv {
             ? list.joined(separator: ", ") : list.prefix(5).joined(separator: ", ") + ", …"
         }
         var parts = ["\(assignments) role\(assignments == 1 ? "" : "s") found"]
-        if !result.added.isEmpty { parts.append("added \(result.added.count): \(names(result.added))") }
+        if !result.added.isEmpty {
+          parts.append("added \(result.added.count): \(names(result.added))")
+        }
         if !result.removed.isEmpty {
           parts.append("removed \(result.removed.count): \(names(result.removed))")
         }
