@@ -311,4 +311,52 @@ final class SSOFlowTests: XCTestCase {
     // The interrupted login stored nothing: the token of the first sign-in is the only one.
     XCTAssertEqual(try server.state()["tokensIssued"], 1)
   }
+
+  /// Role credentials minted at the local STS (moto, signatures checked): what `use` exports
+  /// works for `whoami` and for boto3.
+  func testSSORoleCredentialsWorkAtSTSForWhoamiAndBoto3() throws {
+    let sts = try STSServer()
+    defer { sts.stop() }
+    let alice = try sts.world.user("alice")
+    let account = try sts.world.account
+    let sso = try SSOServer(
+      world: SSOServer.World(
+        startUrl: "https://moto.awsapps.com/start", pageSize: 2,
+        accounts: [
+          SSOServer.Account(
+            accountId: account, accountName: "moto", emailAddress: "moto@example.com",
+            roles: ["dev"])
+        ]),
+      sts: SSOServer.STSBackend(
+        url: try sts.url, accessKeyID: alice.accessKeyID,
+        secretAccessKey: alice.secretAccessKey))
+    defer { sso.stop() }
+    try sso.setBehaviour(["autoApprove": true])
+    let run = try Harness.sandbox(
+      script: """
+        mkdir -p ~/.aws
+        cat >~/.aws/config <<'CONF'
+        [sso-session moto]
+        sso_start_url = https://moto.awsapps.com/start
+        sso_region = us-east-1
+        [profile moto-dev]
+        sso_session = moto
+        sso_account_id = \(account)
+        sso_role_name = dev
+        CONF
+        eval "$("$AWSENV" init bash)"
+        awsenv login --no-browser 2>/dev/null
+        awsenv use moto-dev
+        awsenv whoami --json
+        python3 -c 'import boto3; print("boto3", boto3.client("sts").get_caller_identity()["Arn"])'
+        """,
+      environment: [
+        "AWS_ENDPOINT_URL_SSO": sso.url, "AWS_ENDPOINT_URL_SSO_OIDC": sso.url,
+        "AWS_ENDPOINT_URL_STS": try sts.url, "AWS_REGION": "us-east-1",
+      ])
+    XCTAssertSuccess(run)
+    let arn = "arn:aws:sts::\(account):assumed-role/dev/"
+    XCTAssertTrue(run.stdout.contains("\"Arn\":\"\(arn)"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("boto3 \(arn)"), run.stdout)
+  }
 }
