@@ -63,3 +63,9 @@ lint:
 
 clean:
 	rm -rf .build
+
+# Side by side with the keyring's floor, curl, awsume and the AWS CLI, in a sandbox; writes
+# bench/RESULTS.md (see bench/README.md). BENCH_ARGS: e.g. --runs 50 --scales "50 500".
+.PHONY: bench
+bench:
+	bench/run.sh $(BENCH_ARGS)

@@ -128,6 +128,18 @@ __awsenv_segment() {
   identity=${${identity//[[:cntrl:]]/?}//\%/%%}
   region=${${region//[[:cntrl:]]/?}//\%/%%}
 
+  if [[ $format == 'aws:%p (%i) %r %t' ]]; then
+    # The default format, built directly: what the loop below makes of it, in a fraction of
+    # the time (the prompt that recomputes, once a minute, stays under 0.1 ms).
+    out=aws:$profile
+    [[ -z $identity ]] || out+=" ($identity)"
+    [[ -z $region ]] || out+=" $region"
+    [[ -z $left ]] || out+=" $left"
+    ((${2:-0} == 0)) || out=${out//\!/!!}
+    AWSENV_PROMPT=$out
+    \builtin return 0
+  fi
+
   \builtin local -i placeholders filled first=1
   while :; do
     word=${format%%' '*}

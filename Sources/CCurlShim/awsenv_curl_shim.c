@@ -77,6 +77,33 @@ awsenv_curl_status awsenv_curl_load(const char **reason) {
   return load_status;
 }
 
+/* Touched by the main thread only (see the header). */
+static pthread_t preload_thread;
+static int preload_running;
+
+static void *preload_main(void *unused) {
+  (void)unused;
+  pthread_once(&load_once, load);
+  return NULL;
+}
+
+void awsenv_curl_preload(void) {
+  static int started;
+  if (started)
+    return;
+  started = 1;
+  /* Without a thread the first request loads libcurl itself, as before. */
+  if (pthread_create(&preload_thread, NULL, preload_main, NULL) == 0)
+    preload_running = 1;
+}
+
+void awsenv_curl_settle(void) {
+  if (preload_running) {
+    pthread_join(preload_thread, NULL);
+    preload_running = 0;
+  }
+}
+
 awsenv_curl_status awsenv_curl_try_load(const char *soname, char *reason, size_t size) {
   struct curl_functions unused;
   return open_library(soname, &unused, reason, size);

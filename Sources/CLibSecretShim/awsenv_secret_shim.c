@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static awsenv_error_kind_t kind_of(const GError *error, const char *remote) {
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -138,4 +139,68 @@ bool awsenv_watchdog_stop(awsenv_watchdog_t *w) {
   pthread_mutex_destroy(&w->mutex);
   free(w);
   return fired;
+}
+
+/* Touched by the main thread only (see the header). */
+static pthread_t prefetch_thread;
+static bool prefetch_running;
+static unsigned int prefetch_timeout_ms;
+/* Written by the prefetch thread, read after pthread_join. */
+static bool prefetch_timed_out;
+
+static void *prefetch_main(void *unused) {
+  (void)unused;
+  /* As LibSecretStore.bus(): without an address GLib would try $XDG_RUNTIME_DIR/bus and then
+   * X11 autolaunch, which can start a stray bus. The store reports that case itself. */
+  const char *address = getenv("DBUS_SESSION_BUS_ADDRESS");
+  if (address == NULL || address[0] == '\0') {
+    const char *runtime = getenv("XDG_RUNTIME_DIR");
+    if (runtime == NULL || runtime[0] == '\0')
+      return NULL;
+    char *bus_path = g_build_filename(runtime, "bus", NULL);
+    bool exists = access(bus_path, F_OK) == 0;
+    g_free(bus_path);
+    if (!exists)
+      return NULL;
+  }
+  GCancellable *cancellable = g_cancellable_new();
+  awsenv_watchdog_t *watchdog = awsenv_watchdog_start(cancellable, prefetch_timeout_ms);
+  if (watchdog == NULL) {
+    g_object_unref(cancellable);
+    return NULL;
+  }
+  GError *error = NULL;
+  GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancellable, &error);
+  if (bus != NULL) {
+    /* GLib's shared connection raises SIGTERM when the bus goes away; a CLI wants an error. */
+    g_dbus_connection_set_exit_on_close(bus, FALSE);
+    /* libsecret keeps this shared instance, session included, for the store's later calls. */
+    SecretService *service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION, cancellable,
+                                                     &error);
+    if (service != NULL)
+      g_object_unref(service);
+    g_object_unref(bus);
+  }
+  g_clear_error(&error);
+  prefetch_timed_out = awsenv_watchdog_stop(watchdog);
+  g_object_unref(cancellable);
+  return NULL;
+}
+
+void awsenv_secret_prefetch(unsigned int timeout_ms) {
+  static bool started;
+  if (started)
+    return;
+  started = true;
+  prefetch_timeout_ms = timeout_ms;
+  if (pthread_create(&prefetch_thread, NULL, prefetch_main, NULL) == 0)
+    prefetch_running = true;
+}
+
+bool awsenv_secret_prefetch_wait(void) {
+  if (!prefetch_running)
+    return false;
+  pthread_join(prefetch_thread, NULL);
+  prefetch_running = false;
+  return prefetch_timed_out;
 }

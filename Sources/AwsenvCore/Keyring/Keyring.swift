@@ -64,12 +64,13 @@ public struct Keyring: Sendable {
 
   /// Every awsenv item, attributes only.
   public func items() throws(KeyringError) -> [Item] {
-    try store.search(["application": Self.application]).compactMap { attributes in
-      guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
-      let expires = attributes["expires"].flatMap(Double.init).map(
-        Date.init(timeIntervalSince1970:))
-      return Item(profile: profile, kind: kind, expires: expires)
-    }
+    try store.search(["application": Self.application], keeping: ["profile", "kind", "expires"])
+      .compactMap { attributes in
+        guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
+        let expires = attributes["expires"].flatMap(Double.init).map(
+          Date.init(timeIntervalSince1970:))
+        return Item(profile: profile, kind: kind, expires: expires)
+      }
   }
 
   /// Deletes the items of `profile` (only its temporary sessions when `sessionsOnly`), and the

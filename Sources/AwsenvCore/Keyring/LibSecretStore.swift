@@ -56,6 +56,7 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   private let resolvedPath = Mutex<String?>(nil)
 
   private static let busName = "org.freedesktop.secrets"
+  private static let aliasPrefix = "/org/freedesktop/secrets/aliases/"
   private static let collectionInterface = "org.freedesktop.Secret.Collection"
   private static let itemInterface = "org.freedesktop.Secret.Item"
   private static let propertiesInterface = "org.freedesktop.DBus.Properties"
@@ -88,6 +89,21 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
 
   deinit {
     secret_schema_unref(schema)
+  }
+
+  /// Starts connecting to the Secret Service and opening its encrypted session (a DH key
+  /// exchange, ~3.5 ms, mostly computation on both ends) on a thread of its own, for a command
+  /// that will read a secret soon: the exchange then overlaps the work before the first keyring
+  /// call (reading the config files) instead of following it. Errors are left for the calls
+  /// themselves to find. Main thread only; pair with ``settle()`` before the process exits.
+  public static func prefetch(timeout: Double) {
+    awsenv_secret_prefetch(Call.milliseconds(timeout))
+  }
+
+  /// Waits for a ``prefetch(timeout:)`` still running, so that the process never exits while
+  /// libgcrypt works on the other thread. Main thread only.
+  public static func settle() {
+    _ = awsenv_secret_prefetch_wait()
   }
 
   // MARK: SecretStore
@@ -134,8 +150,8 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     return try withCall { call throws(KeyringError) -> String? in
       let bus = try self.bus(call)
       defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
-      let path = try collectionPath(bus, call)
-      switch try readSecret(attributes, in: path, call) {
+      let (path, read) = try readSecretAnywhere(attributes, bus, call)
+      switch read {
       case .found(let secret): return secret
       case .none:
         // A locked gnome-keyring collection loaded from disk matches nothing (its attributes
@@ -144,8 +160,8 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
       case .locked:
         break
       }
-      try unlock(bus, path, call)
-      switch try readSecret(attributes, in: path, call) {
+      try unlock(bus, try collectionPath(bus, call), call)
+      switch try readSecret(attributes, in: path, bus, call) {
       case .found(let secret): return secret
       case .none: return nil
       case .locked: throw .locked(collection)
@@ -154,6 +170,12 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   }
 
   public func search(_ attributes: [String: String]) throws(KeyringError) -> [[String: String]] {
+    try search(attributes, keeping: Self.attributeNames)
+  }
+
+  public func search(_ attributes: [String: String], keeping: [String]) throws(KeyringError)
+    -> [[String: String]]
+  {
     try validate(attributes)
     return try withCall { call throws(KeyringError) -> [[String: String]] in
       let bus = try self.bus(call)
@@ -165,21 +187,21 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
         if try isLocked(bus, path, call) { throw .locked(collection) }
         return []
       }
+      // Each reply becomes its attributes as it arrives, and is freed: GDBus's parsed replies
+      // of 5,000 items would otherwise hold ~10 MB until the last one came.
+      var found: [[String: String]?] = Array(repeating: nil, count: items.count)
       let batch = callEach(
         bus, items, Self.propertiesInterface, "Get",
         arguments: { GV.tuple([GV.string(Self.itemInterface), GV.string("Attributes")]) },
-        replyType: "(v)", call)
-      defer { batch.free() }
-      var found: [[String: String]] = []
-      for index in items.indices {
-        if let reply = batch.replies[index] {
-          let attributes = GV.readDictionary(GV.unbox(reply))
-          found.append(attributes.filter { Self.attributeNames.contains($0.key) })
-        } else if let failure = itemError(batch.takeError(index), call) {
-          throw failure
-        }
+        replyType: "(v)", call
+      ) { index, reply in
+        found[index] = GV.readDictionary(GV.unbox(reply), keeping: keeping)
       }
-      return found
+      defer { batch.free() }
+      for index in items.indices where !batch.answered[index] {
+        if let failure = itemError(batch.takeError(index), call) { throw failure }
+      }
+      return found.compactMap { $0 }
     }
   }
 
@@ -196,19 +218,18 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
         try unlock(bus, path, call)
       }
       let items = try searchItems(bus, path, attributes, call)
-      let batch = callEach(
-        bus, items, Self.itemInterface, "Delete", arguments: { GV.tuple([]) }, replyType: "(o)",
-        call)
-      defer { batch.free() }
       var deleted = 0
       var prompts: [String] = []
-      for index in items.indices {
-        if let reply = batch.replies[index] {
-          let prompt = GV.readString(GV.child(reply, 0))
-          if prompt == "/" { deleted += 1 } else { prompts.append(prompt) }
-        } else if let failure = itemError(batch.takeError(index), call) {
-          throw failure
-        }
+      let batch = callEach(
+        bus, items, Self.itemInterface, "Delete", arguments: { GV.tuple([]) }, replyType: "(o)",
+        call
+      ) { _, reply in
+        let prompt = GV.readString(GV.child(reply, 0))
+        if prompt == "/" { deleted += 1 } else { prompts.append(prompt) }
+      }
+      defer { batch.free() }
+      for index in items.indices where !batch.answered[index] {
+        if let failure = itemError(batch.takeError(index), call) { throw failure }
       }
       if !prompts.isEmpty {
         // gnome-keyring never asks; a provider that wants a confirmation per item (KeePassXC
@@ -248,40 +269,36 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     case locked
   }
 
-  /// The secret of the first matching item in the collection; never unlocks.
-  private func readSecret(_ attributes: [String: String], in path: String, _ call: Call)
-    throws(KeyringError) -> Read
-  {
+  /// The secret of the first matching item in the collection at `path`; never unlocks.
+  ///
+  /// The collection's own SearchItems, then the service's GetSecrets for that one path through
+  /// libsecret's encrypted session: no proxy per item (libsecret's search would make one, at
+  /// three round trips and a property load each).
+  private func readSecret(
+    _ attributes: [String: String], in path: String, _ bus: OpaquePointer, _ call: Call
+  ) throws(KeyringError) -> Read {
+    guard let item = try searchItems(bus, path, attributes, call).first else { return .none }
     let service = try secretService(call)
     defer { g_object_unref(service) }
-    let table = hashTable(attributes)
-    defer { g_hash_table_unref(table) }
     var error: UnsafeMutablePointer<GError>?
-    // SECRET_SEARCH_ALL without UNLOCK or LOAD_SECRETS: item proxies only, no prompt.
-    let list = secret_service_search_sync(
-      service.assumingMemoryBound(to: SecretService.self), schema, table, SECRET_SEARCH_ALL,
-      call.cancellable, &error)
-    defer { g_list_free_full(list, { g_object_unref($0) }) }
-    if let error { throw keyringError(error, call, noObject: .noCollection(collection)) }
-    // The service searches every collection: keep this one's items, unlocked ones first.
-    var mine: [UnsafeMutablePointer<SecretItem>] = []
-    var node = list
-    while let current = node {
-      let item = current.pointee.data.assumingMemoryBound(to: SecretItem.self)
-      let proxy = UnsafeMutableRawPointer(item).assumingMemoryBound(to: GDBusProxy.self)
-      if String(cString: g_dbus_proxy_get_object_path(proxy)).hasPrefix(path + "/") {
-        mine.append(item)
+    let value = secret_service_get_secret_for_dbus_path_sync(
+      service.assumingMemoryBound(to: SecretService.self), item, call.cancellable, &error)
+    if let error {
+      switch awsenv_error_kind(error) {
+      case AWSENV_ERROR_LOCKED:
+        g_error_free(error)
+        return .locked
+      case AWSENV_ERROR_NO_OBJECT:
+        // Deleted since the search.
+        g_error_free(error)
+        return .none
+      default:
+        throw keyringError(error, call, noObject: .noCollection(collection))
       }
-      node = current.pointee.next
     }
-    guard !mine.isEmpty else { return .none }
-    guard let item = mine.first(where: { secret_item_get_locked($0) == 0 }) else {
-      return .locked
-    }
-    if secret_item_load_secret_sync(item, call.cancellable, &error) == 0 {
-      throw keyringError(error, call, noObject: .noCollection(collection))
-    }
-    guard let value = secret_item_get_secret(item) else { return .none }
+    // gnome-keyring leaves a locked item out of GetSecrets' answer without an error: the
+    // caller asks whether the collection is locked.
+    guard let value else { return .none }
     // SecretValue keeps the secret in libsecret's non-pageable memory and wipes it when the
     // last reference goes.
     defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
@@ -289,6 +306,38 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     let bytes = secret_value_get(value, &length)
     return .found(
       String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self))
+  }
+
+  /// Where to search the collection without a round trip: its resolved path once known, the
+  /// configured path, or for an alias the Secret Service's alias object
+  /// (`/org/freedesktop/secrets/aliases/NAME`), which saves ReadAlias. Nil: resolve the alias.
+  private var knownPath: String? {
+    if let path = resolvedPath.withLock({ $0 }) { return path }
+    if collection.hasPrefix("/") { return collection }
+    let valid =
+      !collection.isEmpty
+      && collection.utf8.allSatisfy { byte in
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+          || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+          || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+      }
+    return valid ? Self.aliasPrefix + collection : nil
+  }
+
+  /// `readSecret` at the known path; where that is an alias object the provider does not serve
+  /// (the spec has them, not every provider does), at the resolved alias instead.
+  private func readSecretAnywhere(
+    _ attributes: [String: String], _ bus: OpaquePointer, _ call: Call
+  ) throws(KeyringError) -> (path: String, read: Read) {
+    if let path = knownPath {
+      do {
+        return (path, try readSecret(attributes, in: path, bus, call))
+      } catch {
+        guard case .noCollection = error, path.hasPrefix(Self.aliasPrefix) else { throw error }
+      }
+    }
+    let path = try collectionPath(bus, call)
+    return (path, try readSecret(attributes, in: path, bus, call))
   }
 
   /// Unlocks the collection once, under the unlock deadline; `.locked` when it stays locked.
@@ -397,6 +446,10 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
 
   /// libsecret's shared SecretService (as a raw pointer, for g_object_unref).
   private func secretService(_ call: Call) throws(KeyringError) -> UnsafeMutableRawPointer {
+    // A prefetch still running is opening this shared service; GDBus calls (the search) may
+    // run beside it, libsecret's service not. When the prefetch's deadline passed, the provider
+    // is not answering, and asking again would only double the wait.
+    if awsenv_secret_prefetch_wait() { throw .timedOut(seconds: call.seconds) }
     var error: UnsafeMutablePointer<GError>?
     // No session yet: libsecret opens its encrypted session when a secret first moves.
     guard let service = secret_service_get_sync(SECRET_SERVICE_NONE, call.cancellable, &error)
@@ -448,12 +501,14 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
     return reply
   }
 
-  /// Replies of one method call per object path, at most ``window`` in flight at a time.
+  /// One method call per object path, at most ``window`` in flight at a time; `consume` gets
+  /// each reply (on this thread) as it arrives, which is freed after. The batch keeps the errors.
   private func callEach(
     _ bus: OpaquePointer, _ paths: [String], _ interface: String, _ method: String,
-    arguments: () -> OpaquePointer?, replyType: String, _ call: Call
+    arguments: () -> OpaquePointer?, replyType: String, _ call: Call,
+    consume: @escaping (Int, OpaquePointer) -> Void
   ) -> Batch {
-    let batch = Batch(count: paths.count)
+    let batch = Batch(count: paths.count, consume: consume)
     guard !paths.isEmpty else { return batch }
     // Replies are dispatched on a context of our own, iterated only here.
     let context = g_main_context_new()
@@ -474,8 +529,11 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
           { source, result, data in
             let slot = Unmanaged<Slot>.fromOpaque(data!).takeRetainedValue()
             var error: UnsafeMutablePointer<GError>?
-            let reply = g_dbus_connection_call_finish(OpaquePointer(source), result, &error)
-            slot.batch.replies[slot.index] = reply
+            if let reply = g_dbus_connection_call_finish(OpaquePointer(source), result, &error) {
+              slot.batch.answered[slot.index] = true
+              slot.batch.consume(slot.index, reply)
+              g_variant_unref(reply)
+            }
             slot.batch.errors[slot.index] = error
             slot.batch.pending -= 1
             slot.batch.completed += 1
@@ -585,21 +643,24 @@ private final class Call {
     return fired
   }
 
-  private static func milliseconds(_ seconds: Double) -> UInt32 {
+  static func milliseconds(_ seconds: Double) -> UInt32 {
     guard seconds.isFinite, seconds > 0 else { return seconds > 0 ? UInt32.max : 1 }
     return UInt32(clamping: Int64(min((seconds * 1000).rounded(.up), 4e9)))
   }
 }
 
-/// Replies (or errors) of a pipelined set of calls, by index; both owned here until taken.
+/// Which calls of a pipelined set were answered, and the errors of the others (owned here until
+/// taken).
 private final class Batch {
-  var replies: [OpaquePointer?]
+  let consume: (Int, OpaquePointer) -> Void
+  var answered: [Bool]
   var errors: [UnsafeMutablePointer<GError>?]
   var pending = 0
   var completed = 0
 
-  init(count: Int) {
-    replies = Array(repeating: nil, count: count)
+  init(count: Int, consume: @escaping (Int, OpaquePointer) -> Void) {
+    self.consume = consume
+    answered = Array(repeating: false, count: count)
     errors = Array(repeating: nil, count: count)
   }
 
@@ -610,9 +671,7 @@ private final class Batch {
   }
 
   func free() {
-    for reply in replies { if let reply { g_variant_unref(reply) } }
     for error in errors { if let error { g_error_free(error) } }
-    replies = []
     errors = []
   }
 }
@@ -673,12 +732,14 @@ private enum GV {
     return (0..<Int(g_variant_n_children(value))).map { readString(child(value, $0)) }
   }
 
-  static func readDictionary(_ value: OpaquePointer) -> [String: String] {
+  /// The `a{ss}` in `value`, only the entries whose key is in `keys`.
+  static func readDictionary(_ value: OpaquePointer, keeping keys: [String]) -> [String: String] {
     defer { g_variant_unref(value) }
     var result: [String: String] = [:]
     for index in 0..<Int(g_variant_n_children(value)) {
       let entry = child(value, index)
-      result[readString(child(entry, 0))] = readString(child(entry, 1))
+      let key = readString(child(entry, 0))
+      if keys.contains(key) { result[key] = readString(child(entry, 1)) }
       g_variant_unref(entry)
     }
     return result

@@ -21,6 +21,19 @@ public protocol SecretStore: Sendable {
   /// Deletes every item whose attributes include all of `attributes`; returns how many.
   @discardableResult
   func delete(_ attributes: [String: String]) throws(KeyringError) -> Int
+
+  /// ``search(_:)`` with only the attributes named in `keeping`: what a listing of thousands
+  /// of items needs, in a fraction of the memory.
+  func search(_ attributes: [String: String], keeping: [String]) throws(KeyringError)
+    -> [[String: String]]
+}
+
+extension SecretStore {
+  public func search(_ attributes: [String: String], keeping: [String]) throws(KeyringError)
+    -> [[String: String]]
+  {
+    try search(attributes).map { $0.filter { keeping.contains($0.key) } }
+  }
 }
 
 /// Why the keyring could not answer. Each message says what to do next; none holds a secret.

@@ -37,6 +37,16 @@ typedef enum {
  * Every other function in this file may be called only after this one returned READY. */
 awsenv_curl_status awsenv_curl_load(const char **reason);
 
+/* Starts awsenv_curl_load() on a thread of its own and returns at once, for a command that knows
+ * it will send a request: loading libcurl and OpenSSL (~3.5 ms) then overlaps the work before
+ * the request (the keyring lookup). The first request still waits for the load in
+ * awsenv_curl_load(). Call from the main thread only; a second call does nothing. */
+void awsenv_curl_preload(void);
+
+/* Waits for a load started by awsenv_curl_preload() to finish (nothing when none was started).
+ * Call before the process exits: OpenSSL must not be torn down by exit() while it initialises. */
+void awsenv_curl_settle(void);
+
 /* For tests of a missing libcurl: opens `soname` as awsenv_curl_load() would and resolves the
  * same functions, but neither keeps nor uses them and runs no curl_global_init. Returns READY or
  * NOT_LOADED, with the reason copied into reason[0..<size]. A library that loaded stays loaded

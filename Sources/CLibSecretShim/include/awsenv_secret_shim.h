@@ -8,6 +8,8 @@
  *    them waiting ~50 s (two 25 s GDBus timeouts). awsenv_watchdog_start() cancels a
  *    GCancellable after a deadline unless stopped first; the call then ends with
  *    G_IO_ERROR_CANCELLED.
+ * 3. awsenv_secret_prefetch() opens libsecret's shared Secret Service and its encrypted session
+ *    on a thread of its own while the caller does other work (see below).
  */
 #ifndef AWSENV_SECRET_SHIM_H
 #define AWSENV_SECRET_SHIM_H
@@ -49,5 +51,19 @@ void awsenv_watchdog_rearm(awsenv_watchdog_t *watchdog, unsigned int timeout_ms)
 
 /* Stops and frees the watchdog; true when it had already cancelled the cancellable. */
 bool awsenv_watchdog_stop(awsenv_watchdog_t *watchdog);
+
+/* Starts connecting to the session bus and opening libsecret's shared SecretService with its
+ * encrypted (DH) session on a thread of its own, under a watchdog of `timeout_ms`, and returns
+ * at once. The session costs ~3.5 ms of key exchange, mostly computation on both ends; a
+ * command that knows it will read a secret (`use`) lets it overlap reading the config files.
+ * Errors are dropped: the store's own calls find them again. Main thread only; a second call
+ * does nothing. */
+void awsenv_secret_prefetch(unsigned int timeout_ms);
+
+/* Waits for the prefetch thread, when one runs, so that nothing else uses GDBus or libsecret
+ * meanwhile; true when its watchdog fired (the provider did not answer in time). Returns at
+ * once when none runs. Main thread only; call it before the first keyring call and before the
+ * process exits. */
+bool awsenv_secret_prefetch_wait(void);
 
 #endif

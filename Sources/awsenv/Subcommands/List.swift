@@ -28,28 +28,39 @@ extension Awsenv {
         writeOut(JSONValue.array(rows.map { $0.json(now: now) }).text + "\n")
         return
       }
-      let table =
-        [["PROFILE", "KIND", "KEYS", "SESSION", "REGION"]]
-        + rows.map { row in
-          let keys = row.keysInKeyring ? "keyring" : (row.keysInFile ? "file" : "-")
-          var session = "-"
-          if let expires = row.sessionExpires {
-            session = expires > now ? "until \(rfc3339(expires))" : "expired"
-          }
-          return [row.profile, row.kind.rawValue, keys, session, row.region ?? "-"]
+      // Two passes over the rows (widths, then lines), written in pieces: with thousands of
+      // profiles a whole table of cells plus its text would be megabytes held at once.
+      let header = ["PROFILE", "KIND", "KEYS", "SESSION", "REGION"]
+      func cells(_ row: KeyStorage.Summary) -> [String] {
+        let keys = row.keysInKeyring ? "keyring" : (row.keysInFile ? "file" : "-")
+        var session = "-"
+        if let expires = row.sessionExpires {
+          session = expires > now ? "until \(rfc3339(expires))" : "expired"
         }
-      var widths = [Int](repeating: 0, count: 5)
-      for line in table {
-        for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
+        return [row.profile, row.kind.rawValue, keys, session, row.region ?? "-"]
+      }
+      var widths = header.map(\.count)
+      for row in rows {
+        for (column, cell) in cells(row).enumerated() {
+          widths[column] = max(widths[column], cell.count)
+        }
       }
       var out = ""
-      for line in table {
-        let cells = line.enumerated().map { column, cell in
-          column == line.count - 1
-            ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+      func append(_ line: [String]) {
+        for (column, cell) in line.enumerated() {
+          out += cell
+          if column < line.count - 1 {
+            out += String(repeating: " ", count: widths[column] - cell.count + 2)
+          }
         }
-        out += cells.joined(separator: "  ") + "\n"
+        out += "\n"
+        if out.utf8.count >= 1 << 16 {
+          writeOut(out)
+          out = ""
+        }
       }
+      append(header)
+      for row in rows { append(cells(row)) }
       writeOut(out)
     }
   }

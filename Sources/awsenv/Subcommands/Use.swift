@@ -36,7 +36,7 @@ extension Awsenv {
 
     func run() throws {
       let runtime = Runtime()
-      guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
+      guard runtime.hookShell != nil else { throw Failure(hookMissing("use")) }
       let profile: String
       if let given = self.profile {
         profile = given
@@ -46,9 +46,25 @@ extension Awsenv {
         // Usage error (64) without a terminal, ExitCode(130) when cancelled.
         profile = try profileFromPicker(runtime)
       }
-      let activation = try runtime.activation(
-        profile,
-        options: try credentials.resolveOptions(region: region, interactive: !nonInteractive))
+      try Self.switchShell(
+        to: profile,
+        options: try credentials.resolveOptions(region: region, interactive: !nonInteractive),
+        runtime: runtime)
+    }
+
+    /// Prints the shell code that switches the hook's shell to `profile`, and remembers it for
+    /// the picker.
+    static func switchShell(to profile: String, options: ResolveOptions, runtime: Runtime)
+      throws
+    {
+      guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
+      // `--refresh` always calls STS, and the prompt's refresh (--non-interactive) almost
+      // always: load libcurl meanwhile, while the keyring finds the source credentials.
+      if options.refresh || !options.interactive { CurlTransport.preload() }
+      // Every use reads a secret: open the keyring's encrypted session while the config is read.
+      LibSecretStore.prefetch(
+        timeout: runtime.environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2)
+      let activation = try runtime.activation(profile, options: options)
       let changes = ShellSession.use(activation, environment: runtime.environment)
       do {
         writeOut(try shell.render(changes))
@@ -56,6 +72,42 @@ extension Awsenv {
         throw Failure(.shell(error))
       }
       rememberProfile(profile, environment: runtime.environment)
+    }
+
+    /// Runs the hook's own calls, `use PROFILE` with any of `--refresh`, `--non-interactive`
+    /// and `--region REGION`, without swift-argument-parser: building its command tree costs
+    /// more than the rest of a cached `use` (~1.5 ms: its reflection and casts scan every
+    /// protocol conformance in the binary). Any other shape (help, other options, `--`, a value
+    /// that starts with `-`, no hook) returns false, for the parser to handle, so both paths
+    /// accept the same lines and do the same.
+    static func runFromHook(_ arguments: [String]) throws -> Bool {
+      guard arguments.count >= 2, arguments.count <= 6, arguments[0] == "use" else { return false }
+      var profile: String?
+      var options = ResolveOptions()
+      var index = 1
+      while index < arguments.count {
+        let argument = arguments[index]
+        switch argument {
+        case "--refresh" where !options.refresh:
+          options.refresh = true
+        case "--non-interactive" where options.interactive:
+          options.interactive = false
+        case "--region" where options.regionFlag == nil && index + 1 < arguments.count:
+          let value = arguments[index + 1]
+          guard !value.hasPrefix("-") else { return false }
+          options.regionFlag = value
+          index += 1
+        default:
+          guard profile == nil, !argument.hasPrefix("-") else { return false }
+          profile = argument
+        }
+        index += 1
+      }
+      guard let profile else { return false }
+      let runtime = Runtime()
+      guard runtime.hookShell != nil else { return false }
+      try switchShell(to: profile, options: options, runtime: runtime)
+      return true
     }
   }
 
