@@ -56,7 +56,12 @@ let package = Package(
         "AwsenvCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      path: "Sources/awsenv"
+      path: "Sources/awsenv",
+      // lld packs the static binary's ~89,000 relative relocations (DT_RELR, glibc ≥ 2.36):
+      // every command maps 1.6 MiB less (DECISIONS.md, "Linking").
+      linkerSettings: [
+        .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])
+      ]
     ),
     .testTarget(
       name: "AwsenvCoreTests",
