@@ -111,7 +111,7 @@ final class SSOFlowTests: XCTestCase {
   }
 
   func testUseOnTwoRolesCachesEachAndRenewsTheTokenWithoutABrowser() throws {
-    try server.setBehaviour(["autoApprove": true, "tokenExpiresIn": 150])
+    try server.setBehaviour(["autoApprove": true, "tokenExpiresIn": 130])
     let run = try sandbox(
       """
       awsenv login --sso-session corp --no-browser
@@ -122,7 +122,7 @@ final class SSOFlowTests: XCTestCase {
       show
       awsenv use prod-admin
       show
-      sleep 31
+      sleep 11
       awsenv use prod-read --refresh
       show
       test ! -e ~/opened && echo "no browser"
@@ -139,7 +139,7 @@ final class SSOFlowTests: XCTestCase {
     XCTAssertNotEqual(lines[4], lines[2])
     XCTAssertEqual(lines[5], "no browser")
     XCTAssertEqual(try operations("GetRoleCredentials"), 3)
-    // The token (150 s) came within the 120 s margin after 31 s: renewed with the refresh
+    // The token (130 s) came within the 120 s margin after 11 s: renewed with the refresh
     // token, not a new device login.
     XCTAssertEqual(try operations("StartDeviceAuthorization"), 1)
     let refreshes = try server.calls().filter {
