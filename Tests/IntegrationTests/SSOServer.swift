@@ -60,11 +60,9 @@ final class SSOServer: @unchecked Sendable {
     var expiresAt: Double
   }
 
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
-  }
+  typealias Failure = LocalServer.Failure
 
-  static let harness = "\(Harness.root)/Tests/harness"
+  static let harness = LocalServer.harness
 
   /// Three accounts with two roles each, start URL https://example.awsapps.com/start, pages of 2
   /// (as sso_server.py's DEFAULT_WORLD).
@@ -84,16 +82,15 @@ final class SSOServer: @unchecked Sendable {
     ])
 
   /// "http://127.0.0.1:PORT": the endpoint of both APIs (sso_region's endpoints in a test).
-  let url: String
-  let port: Int
+  var url: String { server.url }
+  var port: Int { server.port }
   /// A private temporary directory: the world file, the server's stdout and stderr (server.log).
-  let directory: String
+  var directory: String { server.directory }
   /// Seconds from launching Python to READY.
-  let startSeconds: Double
+  var startSeconds: Double { server.startSeconds }
 
-  private let process: Process
+  private let server: LocalServer
   private let lock = NSLock()
-  private var stopped = false
   private var currentStartURL: String
 
   /// The start URL of the current world.
@@ -117,70 +114,21 @@ final class SSOServer: @unchecked Sendable {
   /// work at that STS, and answers ForbiddenException when STS refuses.
   init(world: World? = nil, sts: STSBackend? = nil) throws {
     let world = world ?? Self.defaultWorld
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "awsenv-sso-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    directory = dir.path
-    let worldFile = dir.appendingPathComponent("world.json")
-    try JSONEncoder().encode(world).write(to: worldFile)
-    let out = dir.appendingPathComponent("server.out")
-    let log = dir.appendingPathComponent("server.log")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", "\(Self.harness)/sso_server.py", "--port", "0", "--exit-with-parent",
-      "--world", worldFile.path,
-    ]
-    if let sts {
-      process.arguments! += [
-        "--sts-url", sts.url, "--sts-key-id", sts.accessKeyID, "--sts-secret", sts.secretAccessKey,
-      ]
-    }
-    process.environment = Self.environment
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: log)
-    let launched = Date()
-    try process.run()
-
-    // READY <port> on the first line of stdout, within 20 s.
-    var ready: Int?
-    while ready == nil && Date().timeIntervalSince(launched) < 20 && process.isRunning {
-      let text = String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self)
-      if let line = text.split(separator: "\n").first, line.hasPrefix("READY ") {
-        ready = Int(line.dropFirst(6))
-      } else {
-        Thread.sleep(forTimeInterval: 0.02)
-      }
-    }
-    guard let ready else {
-      let exited = !process.isRunning
-      if !exited { process.terminate() }
-      process.waitUntilExit()
-      let stderr = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-      try? FileManager.default.removeItem(at: dir)
-      throw Failure(
-        description: (exited
-          ? "sso_server.py exited (status \(process.terminationStatus)) before READY"
-          : "sso_server.py printed no READY line within 20 s") + "\n\(stderr)")
-    }
-    port = ready
-    url = "http://127.0.0.1:\(ready)"
-    startSeconds = Date().timeIntervalSince(launched)
+    server = try LocalServer(
+      script: "sso_server.py", needs: "python3 from PATH; boto3 with --sts-url",
+      arguments: { directory in
+        let worldFile = directory + "/world.json"
+        try JSONEncoder().encode(world).write(to: URL(fileURLWithPath: worldFile))
+        var arguments = ["--world", worldFile]
+        if let sts {
+          arguments += [
+            "--sts-url", sts.url, "--sts-key-id", sts.accessKeyID, "--sts-secret",
+            sts.secretAccessKey,
+          ]
+        }
+        return arguments
+      })
     currentStartURL = world.startUrl
-  }
-
-  deinit { stop() }
-
-  /// Every variable but AWS_*, and no bytecode written into the source tree.
-  private static let pythonVariables = ["PYTHONDONTWRITEBYTECODE": "1"]
-  private static var environment: [String: String] {
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS") }
-    env.merge(pythonVariables) { $1 }
-    return env
   }
 
   /// Replaces the world (start URL, page size, assignments). Clients and tokens stay valid.
@@ -233,7 +181,7 @@ final class SSOServer: @unchecked Sendable {
   /// GETs `url` (verificationUriComplete, say) like a browser; throws unless it answers 200
   /// (an unknown or expired code answers 404).
   func visit(_ url: String) throws {
-    _ = try fetch(method: "GET", url: url, body: nil)
+    _ = try server.fetch(method: "GET", url: url, body: nil)
   }
 
   /// {"clients", "clientsValid", "deviceAuthorizations", "tokensIssued", "tokensValid",
@@ -258,63 +206,10 @@ final class SSOServer: @unchecked Sendable {
     lock.unlock()
   }
 
-  /// SIGTERM, then waits for the server; removes `directory`. Also done by deinit.
-  func stop() {
-    lock.lock()
-    defer { lock.unlock() }
-    guard !stopped else { return }
-    stopped = true
-    if process.isRunning {
-      process.terminate()
-      let deadline = Date().addingTimeInterval(5)
-      while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    process.waitUntilExit()
-    try? FileManager.default.removeItem(atPath: directory)
-  }
+  /// SIGTERM, then waits for the server; removes `directory`. Also done when it is released.
+  func stop() { server.stop() }
 
   private func request(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
-    try fetch(method: method, url: url + path, body: body)
-  }
-
-  private func fetch(method: String, url: String, body: Data?) throws -> Data {
-    guard let target = URL(string: url) else { throw Failure(description: "bad URL \(url)") }
-    var request = URLRequest(url: target, timeoutInterval: 10)
-    request.httpMethod = method
-    request.httpBody = body
-    if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-    let reply = SSOReply()
-    let done = DispatchSemaphore(value: 0)
-    URLSession.shared.dataTask(with: request) { data, response, error in
-      reply.set(data, (response as? HTTPURLResponse)?.statusCode, error)
-      done.signal()
-    }.resume()
-    done.wait()
-    let (data, status, error) = reply.get()
-    if let error { throw Failure(description: "\(method) \(url): \(error)") }
-    guard status == 200 else {
-      let text = String(decoding: data ?? Data(), as: UTF8.self)
-      throw Failure(description: "\(method) \(url): HTTP \(status ?? 0) \(text)")
-    }
-    return data ?? Data()
-  }
-}
-
-/// A URLSession completion's results, handed from its queue to the waiting test.
-private final class SSOReply: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: (Data?, Int?, Error?) = (nil, nil, nil)
-
-  func set(_ data: Data?, _ status: Int?, _ error: Error?) {
-    lock.lock()
-    value = (data, status, error)
-    lock.unlock()
-  }
-
-  func get() -> (Data?, Int?, Error?) {
-    lock.lock()
-    defer { lock.unlock() }
-    return value
+    try server.request(method, path, body: body)
   }
 }

@@ -76,88 +76,42 @@ final class STSServer: @unchecked Sendable {
     }
   }
 
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
-  }
+  typealias Failure = LocalServer.Failure
 
-  static let harness = "\(Harness.root)/Tests/harness"
+  static let harness = LocalServer.harness
 
   /// "http://127.0.0.1:PORT".
-  let url: String
-  let port: Int
+  var url: String { server.url }
+  var port: Int { server.port }
   let world: World
   /// The world as sts_setup.py printed it (JSON), e.g. to hand to a Python script on stdin.
   let worldJSON: String
   /// A private temporary directory: the SAML and token files, the server's stderr (server.log).
-  let directory: String
+  var directory: String { server.directory }
   /// Seconds from launching Python to READY, and for sts_setup.py.
-  let startSeconds: Double
+  var startSeconds: Double { server.startSeconds }
   let setupSeconds: Double
 
-  private let process: Process
-  private let lock = NSLock()
-  private var stopped = false
+  private let server: LocalServer
 
   /// Starts the server and builds the world: `spec` (JSON, see sts_setup.py) or the default one
   /// (users alice with MFA and bob; roles dev, admin (trusts dev), alice-only, partner
   /// (ExternalId awsenv-external-id), mfa-required, saml, web; provider awsenv-idp;
   /// OIDC oidc.awsenv.test with client id awsenv). `auth` switches SigV4 checking on afterwards.
   init(auth: Bool = true, pureMoto: Bool = false, spec: String? = nil) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "awsenv-sts-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    directory = dir.path
-    let out = dir.appendingPathComponent("server.out")
-    let log = dir.appendingPathComponent("server.log")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments =
-      ["python3", "\(Self.harness)/sts_server.py", "--port", "0", "--exit-with-parent"]
-      + (pureMoto ? ["--pure-moto"] : [])
-    process.environment = Self.environment
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: log)
-    let launched = Date()
-    try process.run()
-
-    // READY <port> on the first line of stdout, within 20 s.
-    var ready: Int?
-    while ready == nil && Date().timeIntervalSince(launched) < 20 && process.isRunning {
-      let text = String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self)
-      if let line = text.split(separator: "\n").first, line.hasPrefix("READY ") {
-        ready = Int(line.dropFirst(6))
-      } else {
-        Thread.sleep(forTimeInterval: 0.02)
-      }
-    }
-    guard let ready else {
-      let exited = !process.isRunning
-      if !exited { process.terminate() }
-      process.waitUntilExit()
-      let stderr = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-      try? FileManager.default.removeItem(at: dir)
-      throw Failure(
-        description: (exited
-          ? "sts_server.py exited (status \(process.terminationStatus)) before READY"
-          : "sts_server.py printed no READY line within 20 s")
-          + " (python3 from PATH needs moto[server] and boto3)\n\(stderr)")
-    }
-    port = ready
-    url = "http://127.0.0.1:\(ready)"
-    startSeconds = Date().timeIntervalSince(launched)
-
+    server = try LocalServer(
+      script: "sts_server.py", needs: "python3 from PATH needs moto[server] and boto3",
+      arguments: { _ in pureMoto ? ["--pure-moto"] : [] })
+    let url = server.url, dir = server.directory
     do {
       var arguments = [
         "/usr/bin/env", "python3", "\(Self.harness)/sts_setup.py", "world", url,
-        "--files", dir.path,
+        "--files", dir,
       ]
       if spec != nil { arguments += ["--spec", "-"] }
       if auth { arguments.append("--auth-on") }
-      let setup = try Harness.run(arguments, stdin: spec, environment: Self.pythonVariables)
+      let setup = try Harness.run(
+        arguments, stdin: spec, environment: LocalServer.pythonVariables)
       guard setup.status == 0 else {
         throw Failure(description: "sts_setup.py failed (\(setup.status)):\n\(setup.stderr)")
       }
@@ -165,21 +119,9 @@ final class STSServer: @unchecked Sendable {
       worldJSON = setup.stdout
       world = try JSONDecoder().decode(World.self, from: Data(setup.stdout.utf8))
     } catch {
-      process.terminate()
-      process.waitUntilExit()
-      try? FileManager.default.removeItem(at: dir)
+      server.stop()
       throw error
     }
-  }
-
-  deinit { stop() }
-
-  /// Every variable but AWS_*, and no bytecode written into the source tree.
-  private static let pythonVariables = ["PYTHONDONTWRITEBYTECODE": "1"]
-  private static var environment: [String: String] {
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS") }
-    env.merge(pythonVariables) { $1 }
-    return env
   }
 
   /// STS requests by Action so far (all answers, moto's errors included), and under "faulted"
@@ -230,26 +172,13 @@ final class STSServer: @unchecked Sendable {
     try python(["saml", "--role", role, "--provider", provider, "--session", session])
   }
 
-  /// SIGTERM, then waits for the server; removes `directory`. Also done by deinit.
-  func stop() {
-    lock.lock()
-    defer { lock.unlock() }
-    guard !stopped else { return }
-    stopped = true
-    if process.isRunning {
-      process.terminate()
-      let deadline = Date().addingTimeInterval(5)
-      while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    process.waitUntilExit()
-    try? FileManager.default.removeItem(atPath: directory)
-  }
+  /// SIGTERM, then waits for the server; removes `directory`. Also done when it is released.
+  func stop() { server.stop() }
 
   private func python(_ arguments: [String]) throws -> String {
     let run = try Harness.run(
       ["/usr/bin/env", "python3", "\(Self.harness)/sts_setup.py"] + arguments,
-      environment: Self.pythonVariables)
+      environment: LocalServer.pythonVariables)
     guard run.status == 0 else {
       throw Failure(description: "sts_setup.py \(arguments[0]) failed:\n\(run.stderr)")
     }
@@ -257,45 +186,8 @@ final class STSServer: @unchecked Sendable {
   }
 
   private func request(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
-    var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: 10)
-    request.httpMethod = method
-    request.httpBody = body
-    if body != nil {
-      request.setValue(
-        path.hasPrefix("/moto-api") ? "text/plain" : "application/json",
-        forHTTPHeaderField: "Content-Type")
-    }
-    let reply = Reply()
-    let done = DispatchSemaphore(value: 0)
-    URLSession.shared.dataTask(with: request) { data, response, error in
-      reply.set(data, (response as? HTTPURLResponse)?.statusCode, error)
-      done.signal()
-    }.resume()
-    done.wait()
-    let (data, status, error) = reply.get()
-    if let error { throw Failure(description: "\(method) \(path): \(error)") }
-    guard status == 200 else {
-      let text = String(decoding: data ?? Data(), as: UTF8.self)
-      throw Failure(description: "\(method) \(path): HTTP \(status ?? 0) \(text)")
-    }
-    return data ?? Data()
-  }
-}
-
-/// A URLSession completion's results, handed from its queue to the waiting test.
-private final class Reply: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: (Data?, Int?, Error?) = (nil, nil, nil)
-
-  func set(_ data: Data?, _ status: Int?, _ error: Error?) {
-    lock.lock()
-    value = (data, status, error)
-    lock.unlock()
-  }
-
-  func get() -> (Data?, Int?, Error?) {
-    lock.lock()
-    defer { lock.unlock() }
-    return value
+    try server.request(
+      method, path, body: body,
+      contentType: path.hasPrefix("/moto-api") ? "text/plain" : "application/json")
   }
 }
