@@ -11,19 +11,30 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 exec "$root/Tests/harness/sandbox.sh" -- bash -c '
 set -euo pipefail
 bin=$1 harness=$2
-mkdir -p "$HOME/.aws" "$TMPDIR/sts"
+mkdir -p "$HOME/.aws"
 
-# The local STS: moto, started here so that it ends with the sandbox.
-python3 "$harness/sts_server.py" --port 0 --exit-with-parent >"$TMPDIR/sts/out" 2>"$TMPDIR/sts/log" &
-sts_pid=$!
-trap "kill $sts_pid 2>/dev/null" EXIT
-for _ in $(seq 200); do
-  grep -q "^READY" "$TMPDIR/sts/out" 2>/dev/null && break
-  sleep 0.05
-done
-port=$(sed -n "s/^READY //p" "$TMPDIR/sts/out")
-[ -n "$port" ] || { echo "the local STS did not start:" >&2; cat "$TMPDIR/sts/log" >&2; exit 1; }
-url=http://127.0.0.1:$port
+# start_local NAME SCRIPT ARGS...: a local server of Tests/harness in the background (it ends
+# with the sandbox); sets `local_url` once it prints READY.
+pids=
+trap "kill \$pids 2>/dev/null" EXIT
+start_local() {
+  local name=$1 script=$2 port
+  shift 2
+  mkdir -p "$TMPDIR/$name"
+  python3 "$harness/$script" --port 0 --exit-with-parent "$@" >"$TMPDIR/$name/out" 2>"$TMPDIR/$name/log" &
+  pids="$pids $!"
+  for _ in $(seq 200); do
+    grep -q "^READY" "$TMPDIR/$name/out" 2>/dev/null && break
+    sleep 0.05
+  done
+  port=$(sed -n "s/^READY //p" "$TMPDIR/$name/out")
+  [ -n "$port" ] || { echo "the local $name did not start:" >&2; cat "$TMPDIR/$name/log" >&2; exit 1; }
+  local_url=http://127.0.0.1:$port
+}
+
+# The local STS: moto, signatures checked.
+start_local sts sts_server.py
+url=$local_url
 python3 "$harness/sts_setup.py" world "$url" --files "$TMPDIR/sts" --auth-on >"$TMPDIR/sts/world.json"
 field() { python3 -c "import json,sys; w=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$TMPDIR/sts/world.json" "$1"; }
 
@@ -35,19 +46,10 @@ cat >"$TMPDIR/sso/world.json" <<WORLD
  "accounts": [{"accountId": "$(field "w[\"account\"]")", "accountName": "Demo",
                "emailAddress": "demo@example.com", "roles": ["dev"]}]}
 WORLD
-python3 "$harness/sso_server.py" --port 0 --exit-with-parent --world "$TMPDIR/sso/world.json" \
-  --sts-url "$url" --sts-key-id "$(field "w[\"users\"][\"alice\"][\"access_key_id\"]")" \
-  --sts-secret "$(field "w[\"users\"][\"alice\"][\"secret_access_key\"]")" \
-  >"$TMPDIR/sso/out" 2>"$TMPDIR/sso/log" &
-sso_pid=$!
-trap "kill $sts_pid $sso_pid 2>/dev/null" EXIT
-for _ in $(seq 200); do
-  grep -q "^READY" "$TMPDIR/sso/out" 2>/dev/null && break
-  sleep 0.05
-done
-sso_port=$(sed -n "s/^READY //p" "$TMPDIR/sso/out")
-[ -n "$sso_port" ] || { echo "the local IAM Identity Center did not start:" >&2; cat "$TMPDIR/sso/log" >&2; exit 1; }
-sso_url=http://127.0.0.1:$sso_port
+start_local sso sso_server.py --world "$TMPDIR/sso/world.json" --sts-url "$url" \
+  --sts-key-id "$(field "w[\"users\"][\"alice\"][\"access_key_id\"]")" \
+  --sts-secret "$(field "w[\"users\"][\"alice\"][\"secret_access_key\"]")"
+sso_url=$local_url
 
 cat >"$HOME/.aws/config" <<CONF
 [default]

@@ -99,7 +99,6 @@ import html
 import json
 import os
 import secrets
-import signal
 import socket
 import sys
 import threading
@@ -108,6 +107,8 @@ import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import serving  # Tests/harness/serving.py
 
 DEFAULT_WORLD = {
     "startUrl": "https://example.awsapps.com/start",
@@ -951,26 +952,7 @@ def main():
     host, port = server.server_address[:2]
     server.identity.base_url = f"http://{host}:{port}"
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-
-        def watch():
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
-
-        threading.Thread(target=watch, daemon=True).start()
-    print(f"READY {port}", flush=True)
-    try:
-        server.serve_forever()
-    except (SystemExit, KeyboardInterrupt):
-        pass
-    finally:
-        server.server_close()
+    serving.serve(server, port, parent if args.exit_with_parent else None)
 
 
 if __name__ == "__main__":

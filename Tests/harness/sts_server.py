@@ -85,12 +85,13 @@ import json
 import logging
 import os
 import re
-import signal
 import struct
 import threading
 import time
 import uuid
 from urllib.parse import parse_qs
+
+import serving  # Tests/harness/serving.py
 
 STS_ACTIONS = {
     "AssumeRole",
@@ -752,26 +753,7 @@ def main():
     app = AwsenvMiddleware(DomainDispatcherApplication(create_backend_app), args.pure_moto)
     server = make_server(args.host, args.port, app, threaded=True)
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-
-        def watch():
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
-
-        threading.Thread(target=watch, daemon=True).start()
-    print(f"READY {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except (SystemExit, KeyboardInterrupt):
-        pass
-    finally:
-        server.server_close()
+    serving.serve(server, server.server_address[1], parent if args.exit_with_parent else None)
 
 
 if __name__ == "__main__":
