@@ -27,6 +27,7 @@ for i in range(int(sys.argv[1])):
 print("\n".join(out))
 PY
 
+index=${XDG_CACHE_HOME:-$HOME/.cache}/awsenv/keyring-index
 items=$("$work/floor" list | awk '$1 == "list-items" {print $2}')
 printf 'items-%s\t%s\n' "$count" "$items" >>"$results/facts-scale.tsv"
 lines=$("$bin" list | wc -l)
@@ -42,18 +43,31 @@ hyperfine --style basic --warmup 2 --runs "$runs" -N --export-json "$results/sca
   -n "completion $count" "$bin ---completion use -- positional@0 awsenv use ''" \
   -n "awsenv list $count" "$bin list" "${search[@]}"
 
+# `list` keeps an index of item paths (Sources/AwsenvCore/Keyring/KeyringIndex.swift): the runs
+# above find it warm (every item known, one SearchItems). Cold: the index deleted before each
+# run, so every item's attributes are read and the index written (the first `list` ever, or
+# after the provider restarted). At 5,000 that takes seconds: 5 runs.
+cold=$runs
+[ "$count" -lt 5000 ] || cold=5
+hyperfine --style basic --runs "$cold" -N --prepare "rm -f $index" \
+  --export-json "$results/scale-cold-$count.json" -n "awsenv list cold $count" "$bin list"
+"$bin" list >/dev/null
+
 # The floor of a listing: the fastest client's SearchItems + one Properties.Get per item
 # (bench/floor.c), median of 3.
-for part in total us-per-item; do
+for part in total us-per-item search; do
   value=$(for _ in 1 2 3; do "$work/floor" list; done | awk -v n="list-$part" '$1 == n {print $2}' |
     sort -g | sed -n 2p)
   printf 'floor-list-%s-%s\t%s\n' "$part" "$count" "$value" >>"$results/facts-scale.tsv"
 done
 
-for name in completion list; do
+for name in completion list list-cold; do
   most=0
   for _ in 1 2 3; do
-    if [ "$name" = list ]; then
+    if [ "$name" = list-cold ]; then
+      rm -f "$index"
+      /usr/bin/time -f '%M' -o "$TMPDIR/rss" "$bin" list >/dev/null 2>&1 || true
+    elif [ "$name" = list ]; then
       /usr/bin/time -f '%M' -o "$TMPDIR/rss" "$bin" list >/dev/null 2>&1 || true
     else
       /usr/bin/time -f '%M' -o "$TMPDIR/rss" "$bin" ---completion use -- positional@0 awsenv use '' >/dev/null 2>&1 || true

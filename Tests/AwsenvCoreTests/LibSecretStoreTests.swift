@@ -279,6 +279,8 @@ final class LibSecretStoreTests: XCTestCase {
       { try store.store(label: "awsenv test", attributes: item, secret: "s") },
       { _ = try store.search(item) },
       { _ = try store.delete(item) },
+      // attributes(ofItems:) is left out: it only follows a successful itemPaths.
+      { _ = try store.itemPaths(item) },
     ]
     return status ? calls + [{ _ = try store.status() }] : calls
   }

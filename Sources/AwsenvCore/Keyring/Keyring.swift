@@ -33,9 +33,12 @@ public struct Keyring: Sendable {
   }
 
   public let store: any SecretStore
+  /// Where ``items()`` keeps what it learnt of items between runs; nil reads every item.
+  public var index: KeyringIndex?
 
-  public init(store: any SecretStore) {
+  public init(store: any SecretStore, index: KeyringIndex? = nil) {
     self.store = store
+    self.index = index
   }
 
   /// Stores the long-lived keys of `profile`, replacing any, and reads them back: the call
@@ -63,14 +66,44 @@ public struct Keyring: Sendable {
   }
 
   /// Every awsenv item, attributes only.
+  ///
+  /// With an ``index``, and a store that names its items by path: one search for the live
+  /// paths, the attributes of known paths from the index, one read per new path only; the index
+  /// is rewritten when a path came or went (see ``KeyringIndex`` for why that is sound).
   public func items() throws(KeyringError) -> [Item] {
-    try store.search(["application": Self.application], keeping: ["profile", "kind", "expires"])
-      .compactMap { attributes in
-        guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
-        let expires = attributes["expires"].flatMap(Double.init).map(
-          Date.init(timeIntervalSince1970:))
-        return Item(profile: profile, kind: kind, expires: expires)
+    let query = ["application": Self.application]
+    let keeping = ["profile", "kind", "expires"]
+    guard let index, let live = try store.itemPaths(query) else {
+      return try store.search(query, keeping: keeping).compactMap(Self.item)
+    }
+    let loaded = index.load(generation: live.generation)
+    let known = loaded ?? [:]
+    let new = live.paths.filter { known[$0] == nil }
+    let fetched = new.isEmpty ? [:] : try store.attributes(ofItems: new, keeping: keeping)
+    var entries: [(path: String, item: Item)] = []
+    entries.reserveCapacity(live.paths.count)
+    var reused = 0
+    var added = 0
+    for path in live.paths {
+      if let item = known[path] {
+        reused += 1
+        entries.append((path, item))
+      } else if let item = fetched[path].flatMap(Self.item) {
+        if KeyringIndex.isEntry(path, item) { added += 1 }
+        entries.append((path, item))
       }
+    }
+    // Rewritten when there was no usable file, a path is new, or a known one is gone.
+    if loaded == nil || added > 0 || reused != known.count {
+      index.save(generation: live.generation, entries: entries)
+    }
+    return entries.map(\.item)
+  }
+
+  private static func item(_ attributes: [String: String]) -> Item? {
+    guard let profile = attributes["profile"], let kind = attributes["kind"] else { return nil }
+    let expires = attributes["expires"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    return Item(profile: profile, kind: kind, expires: expires)
   }
 
   /// Deletes the items of `profile` (only its temporary sessions when `sessionsOnly`), and the

@@ -187,21 +187,49 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
         if try isLocked(bus, path, call) { throw .locked(collection) }
         return []
       }
-      // Each reply becomes its attributes as it arrives, and is freed: GDBus's parsed replies
-      // of 5,000 items would otherwise hold ~10 MB until the last one came.
-      var found: [[String: String]?] = Array(repeating: nil, count: items.count)
-      let batch = callEach(
-        bus, items, Self.propertiesInterface, "Get",
-        arguments: { GV.tuple([GV.string(Self.itemInterface), GV.string("Attributes")]) },
-        replyType: "(v)", call
-      ) { index, reply in
-        found[index] = GV.readDictionary(GV.unbox(reply), keeping: keeping)
+      return try readAttributes(bus, items, keeping: keeping, call).compactMap { $0 }
+    }
+  }
+
+  /// One SearchItems: cheap even for thousands of items (~12 ms for 5,000 in gnome-keyring),
+  /// where reading their attributes is not (one Properties.Get each, ~2 s for 5,000).
+  ///
+  /// The generation is the collection's path and creation time with the provider's process
+  /// (boot, pid, start time): gnome-keyring numbers new items from a watermark that only grows
+  /// while it runs, but starts again from the highest path it loads, so after a restart a new
+  /// item can take the path of one deleted before (measured: delete .../login/3, restart, store:
+  /// the new item is .../login/3); and a collection deleted and created again starts at 1. Nil
+  /// when the provider's process cannot be told (e.g. in another PID namespace).
+  public func itemPaths(_ attributes: [String: String]) throws(KeyringError) -> ItemPaths? {
+    try validate(attributes)
+    return try withCall { call throws(KeyringError) -> ItemPaths? in
+      let bus = try self.bus(call)
+      defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
+      let path = try collectionPath(bus, call)
+      let items = try searchItems(bus, path, attributes, call)
+      // See lookup: an empty answer from a locked collection may hide items.
+      if items.isEmpty, try isLocked(bus, path, call) { throw .locked(collection) }
+      guard let run = providerRun(bus, call),
+        let created = try? property(bus, path, Self.collectionInterface, "Created", call)
+      else { return nil }
+      defer { g_variant_unref(created) }
+      let generation = "\(path) \(g_variant_get_uint64(created)) \(run)"
+      return ItemPaths(generation: generation, paths: items)
+    }
+  }
+
+  public func attributes(ofItems paths: [String], keeping: [String]) throws(KeyringError)
+    -> [String: [String: String]]
+  {
+    guard !paths.isEmpty else { return [:] }
+    return try withCall { call throws(KeyringError) -> [String: [String: String]] in
+      let bus = try self.bus(call)
+      defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
+      var found: [String: [String: String]] = [:]
+      for (path, attributes) in zip(paths, try readAttributes(bus, paths, keeping: keeping, call)) {
+        if let attributes { found[path] = attributes }
       }
-      defer { batch.free() }
-      for index in items.indices where !batch.answered[index] {
-        if let failure = itemError(batch.takeError(index), call) { throw failure }
-      }
-      return found.compactMap { $0 }
+      return found
     }
   }
 
@@ -366,6 +394,62 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
       service.assumingMemoryBound(to: SecretService.self), objects, call.cancellable, nil, &error)
     if let error { throw keyringError(error, call, noObject: .noCollection(collection)) }
     if count < 1 { throw .locked(collection) }
+  }
+
+  /// The attributes (those in `keeping`) of the items at `paths`, pipelined; nil for an item
+  /// deleted since it was found.
+  private func readAttributes(
+    _ bus: OpaquePointer, _ paths: [String], keeping: [String], _ call: Call
+  ) throws(KeyringError) -> [[String: String]?] {
+    // Each reply becomes its attributes as it arrives, and is freed: GDBus's parsed replies
+    // of 5,000 items would otherwise hold ~10 MB until the last one came.
+    var found: [[String: String]?] = Array(repeating: nil, count: paths.count)
+    let batch = callEach(
+      bus, paths, Self.propertiesInterface, "Get",
+      arguments: { GV.tuple([GV.string(Self.itemInterface), GV.string("Attributes")]) },
+      replyType: "(v)", call
+    ) { index, reply in
+      found[index] = GV.readDictionary(GV.unbox(reply), keeping: keeping)
+    }
+    defer { batch.free() }
+    for index in paths.indices where !batch.answered[index] {
+      if let failure = itemError(batch.takeError(index), call) { throw failure }
+    }
+    return found
+  }
+
+  /// Which run of which process serves the Secret Service: the boot, its pid and its start
+  /// time (/proc/PID/stat field 22); nil when /proc does not say.
+  private func providerRun(_ bus: OpaquePointer, _ call: Call) -> String? {
+    guard
+      let reply = try? dbusCall(
+        bus, "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+        GV.tuple([GV.string(Self.busName)]), "(u)", call, noObject: .noProvider(""),
+        destination: "org.freedesktop.DBus")
+    else { return nil }
+    defer { g_variant_unref(reply) }
+    let pidValue = GV.child(reply, 0)
+    defer { g_variant_unref(pidValue) }
+    let pid = g_variant_get_uint32(pidValue)
+    guard let stat = Self.readSmallFile("/proc/\(pid)/stat"),
+      let boot = Self.readSmallFile("/proc/sys/kernel/random/boot_id"),
+      let paren = stat.lastIndex(of: UInt8(ascii: ")"))
+    else { return nil }
+    // After the command name (which may hold spaces): state is field 3, start time field 22.
+    let fields = stat[(paren + 1)...].split(separator: UInt8(ascii: " "))
+    guard fields.count > 19 else { return nil }
+    let start = String(decoding: fields[19], as: UTF8.self)
+    let bootID = String(decoding: boot.filter { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+    return "\(bootID) \(pid) \(start)"
+  }
+
+  private static func readSmallFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    return count > 0 ? Array(buffer[..<count]) : nil
   }
 
   /// The object paths of the collection's items that match `attributes`.

@@ -26,6 +26,31 @@ public protocol SecretStore: Sendable {
   /// of items needs, in a fraction of the memory.
   func search(_ attributes: [String: String], keeping: [String]) throws(KeyringError)
     -> [[String: String]]
+
+  /// The object paths of the items whose attributes include all of `attributes` (one call, no
+  /// attribute read), with what tells whether a path still names the item it named before; nil
+  /// when the store cannot tell (then a caller reads the items with ``search(_:keeping:)``).
+  func itemPaths(_ attributes: [String: String]) throws(KeyringError) -> ItemPaths?
+
+  /// The attributes named in `keeping` of the items at `paths` (from ``itemPaths(_:)``), by
+  /// path; an item deleted since is left out.
+  func attributes(ofItems paths: [String], keeping: [String]) throws(KeyringError)
+    -> [String: [String: String]]
+}
+
+/// Items named by object path, as ``SecretStore/itemPaths(_:)`` found them.
+public struct ItemPaths: Sendable, Equatable {
+  /// Within one generation a path always names the same item (until it is deleted), and an
+  /// item's attributes never change: what a cache of attributes by path may rely on. It names
+  /// the collection and the run of the provider that serves it (a provider may give a new item
+  /// the path of one deleted before it restarted).
+  public var generation: String
+  public var paths: [String]
+
+  public init(generation: String, paths: [String]) {
+    self.generation = generation
+    self.paths = paths
+  }
 }
 
 extension SecretStore {
@@ -34,6 +59,12 @@ extension SecretStore {
   {
     try search(attributes).map { $0.filter { keeping.contains($0.key) } }
   }
+
+  public func itemPaths(_ attributes: [String: String]) throws(KeyringError) -> ItemPaths? { nil }
+
+  public func attributes(ofItems paths: [String], keeping: [String]) throws(KeyringError)
+    -> [String: [String: String]]
+  { [:] }
 }
 
 /// Why the keyring could not answer. Each message says what to do next; none holds a secret.
@@ -82,12 +113,19 @@ private func formatSeconds(_ seconds: Double) -> String {
 /// A ``SecretStore`` in memory, for unit tests.
 public final class InMemorySecretStore: SecretStore {
   private struct Item {
+    var path: String
     var label: String
     var attributes: [String: String]
     var secret: String
   }
 
   private let items = Mutex<[Item]>([])
+  /// The last item number given: paths are never reused, as in one run of gnome-keyring.
+  private let watermark = Atomic<Int>(0)
+  private static let instances = Atomic<Int>(0)
+  /// Each store is a generation of its own.
+  private let generation =
+    "memory-\(InMemorySecretStore.instances.add(1, ordering: .relaxed).newValue)"
 
   public init() {}
 
@@ -99,8 +137,12 @@ public final class InMemorySecretStore: SecretStore {
       throw .failed("'\(key)' is not an attribute of awsenv's keyring items")
     }
     items.withLock { items in
+      // As the Secret Service's replace: an item with exactly these attributes keeps its path.
+      let path =
+        items.first { $0.attributes == attributes }?.path
+        ?? "/memory/\(watermark.add(1, ordering: .relaxed).newValue)"
       items.removeAll { $0.attributes == attributes }
-      items.append(Item(label: label, attributes: attributes, secret: secret))
+      items.append(Item(path: path, label: label, attributes: attributes, secret: secret))
     }
   }
 
@@ -117,6 +159,23 @@ public final class InMemorySecretStore: SecretStore {
       let before = items.count
       items.removeAll { Self.matches($0.attributes, attributes) }
       return before - items.count
+    }
+  }
+
+  public func itemPaths(_ attributes: [String: String]) throws(KeyringError) -> ItemPaths? {
+    let paths = items.withLock { $0.filter { Self.matches($0.attributes, attributes) }.map(\.path) }
+    return ItemPaths(generation: generation, paths: paths)
+  }
+
+  public func attributes(ofItems paths: [String], keeping: [String]) throws(KeyringError)
+    -> [String: [String: String]]
+  {
+    items.withLock { items in
+      var found: [String: [String: String]] = [:]
+      for item in items where paths.contains(item.path) {
+        found[item.path] = item.attributes.filter { keeping.contains($0.key) }
+      }
+      return found
     }
   }
 

@@ -12,7 +12,10 @@ extension Awsenv {
 
     func run() throws {
       let runtime = Runtime()
-      let storage = KeyStorage(config: try runtime.config(), keyring: runtime.keyring())
+      var keyring = runtime.keyring()
+      // Only `list` reads every item; see KeyringIndex.
+      keyring.index = KeyringIndex.standard(environment: runtime.environment)
+      let storage = KeyStorage(config: try runtime.config(), keyring: keyring)
       let rows: [KeyStorage.Summary]
       do {
         let summaries = try storage.summaries()
