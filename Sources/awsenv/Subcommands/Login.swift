@@ -213,7 +213,9 @@ final class LoginPresenter: Sendable {
   let interactiveStderr: Bool
 
   init(openBrowser: Bool, environment: [String: String]) {
-    self.openBrowser = openBrowser && environment["AWSENV_NO_BROWSER"].map { $0 == "0" } ?? true
+    // AWSENV_NO_BROWSER set to anything but "" or "0" says no.
+    let refused = !["", "0"].contains(environment["AWSENV_NO_BROWSER"] ?? "")
+    self.openBrowser = openBrowser && !refused
     self.environment = environment
     self.interactiveStderr = isatty(2) == 1 && environment["TERM"] != "dumb"
   }
@@ -291,11 +293,16 @@ enum LoginInterrupt {
     block(false)
   }
 
-  /// The sleep between polls: the only time SIGINT is delivered.
+  /// The sleep between polls (and retries): SIGINT is delivered here, then the mask is what it
+  /// was, so outside a login (nothing blocked) it stays unblocked.
   static func sleep(_ seconds: Double) {
-    block(false)
+    var set = sigset_t()
+    var previous = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, &previous)
     if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
-    block(true)
+    pthread_sigmask(SIG_SETMASK, &previous, nil)
   }
 
   private static func block(_ on: Bool) {
