@@ -110,9 +110,6 @@ extension Keyring {
   /// them never finds a stale session.
   public static func fingerprint(_ parts: [String]) -> String {
     let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8))
-    return digest.prefix(16).map { byte in
-      let hex = String(byte, radix: 16)
-      return byte < 16 ? "0" + hex : hex
-    }.joined()
+    return SigV4.hex(digest.prefix(16))
   }
 }

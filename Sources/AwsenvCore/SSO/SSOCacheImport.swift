@@ -60,10 +60,7 @@ public struct SSOCacheImport {
 
   /// The name of the AWS CLI's cache file for `session`.
   static func cacheFileName(_ session: SSOSession) -> String {
-    Insecure.SHA1.hash(data: Data(session.key.utf8)).map { byte in
-      let hex = String(byte, radix: 16)
-      return byte < 16 ? "0" + hex : hex
-    }.joined() + ".json"
+    SigV4.hex(Insecure.SHA1.hash(data: Data(session.key.utf8))) + ".json"
   }
 
   /// Imports every valid token file; with `removePlaintext`, deletes each imported file once
