@@ -186,7 +186,7 @@ _awsenv() {
 
 _awsenv_use() {
     repeating_flags=()
-    non_repeating_flags=(--refresh --non-interactive --version -h --help)
+    non_repeating_flags=(--refresh --non-interactive --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options 1
@@ -216,7 +216,7 @@ _awsenv_use() {
 
 _awsenv_clear() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0
@@ -224,7 +224,7 @@ _awsenv_clear() {
 
 _awsenv_exec() {
     repeating_flags=()
-    non_repeating_flags=(--refresh --version -h --help)
+    non_repeating_flags=(--refresh --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options -1
@@ -254,7 +254,7 @@ _awsenv_exec() {
 
 _awsenv_export() {
     repeating_flags=()
-    non_repeating_flags=(--refresh --version -h --help)
+    non_repeating_flags=(--refresh --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--format --region --mfa-code --saml-assertion)
     __awsenv_offer_flags_options 1
@@ -288,7 +288,7 @@ _awsenv_export() {
 
 _awsenv_credential-process() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 1
@@ -304,7 +304,7 @@ _awsenv_credential-process() {
 
 _awsenv_add() {
     repeating_flags=()
-    non_repeating_flags=(--env --version -h --help)
+    non_repeating_flags=(--env --debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 1
@@ -320,7 +320,7 @@ _awsenv_add() {
 
 _awsenv_whoami() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--profile --region)
     __awsenv_offer_flags_options 0
@@ -339,7 +339,7 @@ _awsenv_whoami() {
 
 _awsenv_login() {
     repeating_flags=()
-    non_repeating_flags=(--no-browser --force --version -h --help)
+    non_repeating_flags=(--no-browser --force --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--sso-session)
     __awsenv_offer_flags_options 1
@@ -363,7 +363,7 @@ _awsenv_login() {
 
 _awsenv_logout() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--sso-session)
     __awsenv_offer_flags_options 1
@@ -410,7 +410,7 @@ _awsenv_sso() {
 
 _awsenv_sso_sync() {
     repeating_flags=()
-    non_repeating_flags=(--prune --version -h --help)
+    non_repeating_flags=(--prune --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--sso-session --template --region)
     __awsenv_offer_flags_options 0
@@ -432,7 +432,7 @@ _awsenv_sso_sync() {
 
 _awsenv_import() {
     repeating_flags=()
-    non_repeating_flags=(--remove-plaintext --sso-cache --version -h --help)
+    non_repeating_flags=(--remove-plaintext --sso-cache --debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options -1
@@ -448,7 +448,7 @@ _awsenv_import() {
 
 _awsenv_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0
@@ -456,7 +456,7 @@ _awsenv_list() {
 
 _awsenv_remove() {
     repeating_flags=()
-    non_repeating_flags=(--sessions-only --version -h --help)
+    non_repeating_flags=(--sessions-only --debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 1
@@ -488,7 +488,7 @@ _awsenv_init() {
 
 _awsenv_doctor() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0

@@ -74,3 +74,13 @@ struct ProfileArgument: ParsableArguments {
     completion: .custom(completeProfiles))
   var profile: String
 }
+
+/// `--debug`, on every command that reads the config, the keyring or the network.
+struct GlobalOptions: ParsableArguments {
+  @Flag(help: "Log each step on stderr (files, keyring calls, HTTP, cache, locks); secrets masked.")
+  var debug = false
+
+  mutating func validate() throws {
+    if debug { DebugLog.enable() }
+  }
+}

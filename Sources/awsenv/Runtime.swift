@@ -14,7 +14,11 @@ struct Runtime {
 
   func config() throws(Failure) -> AWSConfig {
     do {
-      return try AWSConfig.load(environment: environment)
+      let config = try AWSConfig.load(environment: environment)
+      DebugLog.log(
+        "config: \(config.configPath), \(config.credentialsPath): "
+          + "\(config.profileNames.count) profiles")
+      return config
     } catch let error as ConfigError {
       throw Failure(.config(error))
     } catch let error as AtomicFile.Failure {
@@ -29,7 +33,8 @@ struct Runtime {
   func keyring() -> Keyring {
     let timeout = environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2
     let collection = environment["AWSENV_KEYRING_COLLECTION"].flatMap { $0.isEmpty ? nil : $0 }
-    return Keyring(store: LibSecretStore(collection: collection, timeout: timeout))
+    let store = LibSecretStore(collection: collection, timeout: timeout)
+    return Keyring(store: DebugLog.enabled ? LoggingSecretStore(store) : store)
   }
 
   /// The resolver commands use. A sign-in it needs is offered on the terminal, and shown by a
@@ -44,7 +49,8 @@ struct Runtime {
       progress: presenter.show)
     return ProfileResolver(
       config: try config(), keyring: keyring(), environment: environment,
-      transport: CurlTransport(), askMFACode: askOnTerminal, retrySleep: LoginInterrupt.sleep,
+      transport: DebugLog.enabled ? LoggingTransport(CurlTransport()) : CurlTransport(),
+      askMFACode: askOnTerminal, retrySleep: LoginInterrupt.sleep,
       userName: userName(), ssoInteraction: interaction)
   }
 

@@ -9,6 +9,9 @@ var capturing: Bool {
   getenv("AWSENV_SHELL") != nil
     && ["use", "clear"].contains(CommandLine.arguments.dropFirst().first ?? "")
 }
+if let value = getenv("AWSENV_DEBUG"), value.pointee != 0, String(cString: value) != "0" {
+  DebugLog.enable()
+}
 do {
   defer {
     // No exit while libcurl or the keyring session is still being set up on another thread.
@@ -24,6 +27,7 @@ do {
     _exit(0)
   }
   var command = try Awsenv.parseAsRoot()
+  logCommandLine()
   try command.run()
 } catch let failure as Failure {
   note(failure.message)
@@ -50,4 +54,12 @@ do {
   let known = Awsenv.configuration.subcommands.contains { $0._commandName == named }
   note("\(message) (see `awsenv \(known ? named + " " : "")--help`)")
   exit(code.rawValue)
+}
+
+/// The command line, when debugging, with an MFA code's value left out.
+func logCommandLine() {
+  guard DebugLog.enabled else { return }
+  let words = Array(CommandLine.arguments.dropFirst())
+  let shown = zip([""] + words, words).map { $0.0 == "--mfa-code" ? "****" : $0.1 }
+  DebugLog.log("awsenv \(AwsenvInfo.version): \(shown.joined(separator: " "))")
 }

@@ -5,10 +5,13 @@ import Foundation
 public struct KeyStorage: Sendable {
   public var config: AWSConfig
   public var keyring: Keyring
+  /// Where the locks of edited files live (``FileLock/directory(environment:)``); nil: none.
+  public var lockDirectory: String?
 
-  public init(config: AWSConfig, keyring: Keyring) {
+  public init(config: AWSConfig, keyring: Keyring, lockDirectory: String? = nil) {
     self.config = config
     self.keyring = keyring
+    self.lockDirectory = lockDirectory
   }
 
   /// What `add` did.
@@ -203,15 +206,17 @@ public struct KeyStorage: Sendable {
   private func editFile(_ path: String, dated: Bool, _ change: (String) -> String)
     throws(AwsenvError) -> FileEdit
   {
-    do {
-      let old = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
+    try FileLock.editing(path, lockDirectory: lockDirectory) { () throws(AwsenvError) in
+      let old = try AtomicFile.readForEditing(path)
       let new = change(old ?? "")
-      let backup =
-        old == nil ? nil : try (dated ? AtomicFile.backup(path) : AtomicFile.rollingBackup(path))
-      try AtomicFile.write(Array(new.utf8), to: path)
-      return FileEdit(path: path, backup: backup)
-    } catch {
-      throw .file(error)
+      do throws(AtomicFile.Failure) {
+        let backup =
+          old == nil ? nil : try (dated ? AtomicFile.backup(path) : AtomicFile.rollingBackup(path))
+        try AtomicFile.write(Array(new.utf8), to: path)
+        return FileEdit(path: path, backup: backup)
+      } catch {
+        throw .file(error)
+      }
     }
   }
 }

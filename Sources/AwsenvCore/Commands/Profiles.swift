@@ -209,9 +209,30 @@ public struct ProfileResolver: Sendable {
   public func ssoSignIn(_ session: SSOSession, quick: Bool = false) throws(AwsenvError)
     -> SSOSignIn
   {
-    SSOSignIn(
+    var signIn = SSOSignIn(
       session: session, client: try ssoClient(session, quick: quick), keyring: keyring,
       clock: clock, sleep: retrySleep)
+    signIn.lockDirectory = FileLock.directory(environment: environment)
+    return signIn
+  }
+
+  /// Takes the lock that makes concurrent awsenv processes take turns at `doing` (see
+  /// ``FileLock``); nil when there is no safe lock directory, and they work side by side.
+  /// The prompt's refresh (`quick`) waits at most 10 s, a command on a terminal 2 minutes
+  /// (the other may be waiting for an MFA code).
+  func lock(_ kind: String, key: String, doing: String, quick: Bool) throws(AwsenvError)
+    -> FileLock.Outcome?
+  {
+    guard let directory = FileLock.directory(environment: environment) else { return nil }
+    let timeout: Double = quick ? 10 : 120
+    do {
+      return try FileLock.acquire(kind, key: key, in: directory, timeout: timeout)
+    } catch {
+      let holder = error.holder.map { " (process \($0))" } ?? ""
+      throw .other(
+        "another awsenv\(holder) has been \(doing) for \(Int(timeout)) s; let it finish or "
+          + "stop it, then try again")
+    }
   }
 
   func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {

@@ -152,34 +152,36 @@ struct ChainRun {
 
   mutating func resolve() throws(AwsenvError) -> ResolvedCredentials {
     let last = levels.count - 1
-    let minimumTTL = resolver.minimumTTL(profile: profile)
     var freshSAML = false
     if case .saml = chain.base, options.samlAssertion != nil { freshSAML = true }
+    DebugLog.log(
+      "profile '\(profile)': "
+        + ([levels.first??.description ?? "long-lived keys of '\(keysOwner ?? profile)'"]
+        + levels.dropFirst().compactMap { $0?.description }).joined(separator: " → "))
 
-    // The deepest level with a session still good enough: the final one must outlive the
-    // minimum TTL (unless --refresh), a source only needs a minute.
-    var start = -1
-    var current: SessionCredentials?
-    if !freshSAML {
-      for index in stride(from: last, through: 0, by: -1) {
-        guard let level = levels[index] else { continue }
-        if index == last && options.refresh { continue }
-        let margin = index == last ? minimumTTL : Self.sourceMargin
-        if let session = try cached(level), let expiry = session.credentials.expiration,
-          expiry.timeIntervalSince(now) > margin
-        {
-          if index == last {
-            return ResolvedCredentials(session: session, fromCache: true)
-          }
-          start = index
-          current = session
-          break
+    var start = freshSAML ? Start.from(-1, nil) : try cachedStart(refresh: options.refresh)
+    if case .done(let session) = start {
+      return ResolvedCredentials(session: session, fromCache: true)
+    }
+    // A call to STS or IAM Identity Center is due. Concurrent awsenv processes for the same
+    // profile (every shell's prompt refreshing at once) take turns; one that waited finds what
+    // the one before it stored and makes no call of its own.
+    let lock = try takeLock()
+    if lock?.waited == true, !freshSAML {
+      let before = start
+      start = try cachedStart(refresh: false)
+      if case .done(let session) = start {
+        // After --refresh, only a session the other process just made will do.
+        if !options.refresh || session.credentials.expiration != before.finalExpiry {
+          return ResolvedCredentials(session: session, fromCache: true)
         }
+        start = before
       }
     }
-    if start < 0 {
+    var (index, current) = start.levelAndSession
+    if index < 0 {
       current = try baseSession()
-      start = 0
+      index = 0
       if let level = levels[0], let session = current, session.credentials.expiration != nil {
         try save(session, level)
       }
@@ -187,12 +189,76 @@ struct ChainRun {
     guard var session = current else {
       throw .other("internal error: no credentials after the base step")
     }
-    for index in (start + 1)..<(last + 1) {
-      let step = chain.roles[index - 1]
-      session = try assume(step, index: index - 1, with: session.credentials)
-      if let level = levels[index] { try save(session, level) }
+    for next in (index + 1)..<(last + 1) {
+      let step = chain.roles[next - 1]
+      session = try assume(step, index: next - 1, with: session.credentials)
+      if let level = levels[next] { try save(session, level) }
     }
+    withExtendedLifetime(lock) {}
     return ResolvedCredentials(session: session, fromCache: false)
+  }
+
+  /// Where a resolution starts: the final session from the cache, or the deepest level whose
+  /// session can serve as a source (-1: from the base).
+  private enum Start {
+    case done(SessionCredentials)
+    /// The level to continue from, its session, and the expiry of the final level's cached
+    /// session when it was passed over (--refresh).
+    case from(Int, SessionCredentials?, finalExpiry: Date? = nil)
+
+    var levelAndSession: (Int, SessionCredentials?) {
+      switch self {
+      case .done(let session): return (Int.max, session)
+      case .from(let index, let session, _): return (index, session)
+      }
+    }
+
+    var finalExpiry: Date? {
+      if case .from(_, _, let expiry) = self { return expiry }
+      return nil
+    }
+  }
+
+  /// The deepest level with a session still good enough: the final one must outlive the
+  /// minimum TTL (unless `refresh`), a source only needs a minute.
+  private func cachedStart(refresh: Bool) throws(AwsenvError) -> Start {
+    let last = levels.count - 1
+    let minimumTTL = resolver.minimumTTL(profile: profile)
+    var passedOver: Date?
+    for index in stride(from: last, through: 0, by: -1) {
+      guard let level = levels[index] else { continue }
+      let margin = index == last ? minimumTTL : Self.sourceMargin
+      let session = try cached(level)
+      let expiry = session?.credentials.expiration
+      DebugLog.log(
+        "cache: \(level.description) of profile '\(level.profile)': "
+          + (expiry.map { "until \(rfc3339($0)), needs \(Int(margin)) s left" } ?? "none"))
+      guard let session, let expiry, expiry.timeIntervalSince(now) > margin else { continue }
+      if index == last {
+        if !refresh { return .done(session) }
+        passedOver = expiry
+        continue
+      }
+      return .from(index, session, finalExpiry: passedOver)
+    }
+    return .from(-1, nil, finalExpiry: passedOver)
+  }
+
+  /// The lock of this profile's final session, when it has one (static keys make no call).
+  private func takeLock() throws(AwsenvError) -> FileLock.Outcome? {
+    guard let level = levels.last ?? nil else { return nil }
+    let start = Date()
+    let outcome = try resolver.lock(
+      "profile", key: level.fingerprint, doing: "getting credentials for profile '\(profile)'",
+      quick: !options.interactive)
+    DebugLog.log(
+      outcome == nil
+        ? "lock: no lock directory; going on unlocked"
+        : "lock: profile '\(profile)' taken"
+          + (outcome?.waited == true
+            ? " after waiting \(Int(Date().timeIntervalSince(start) * 1000)) ms for another awsenv"
+            : ""))
+    return outcome
   }
 
   private func cached(_ level: Level) throws(AwsenvError) -> SessionCredentials? {
@@ -361,6 +427,10 @@ struct ChainRun {
       durationSeconds: step.durationSeconds, mfaSerial: serial, tokenCode: code,
       sourceIdentity: step.sourceIdentity)
     let sts = try stsClient.get()
+    DebugLog.log(
+      "sts: AssumeRole \(step.roleArn) as '\(sessionName(step))' with "
+        + "\(DebugLog.mask(accessKeyID: source.accessKeyID)) at \(sts.endpoint)"
+        + (serial.map { " with MFA \($0)" } ?? ""))
     do {
       let result = try sts.assumeRole(source, request)
       return result

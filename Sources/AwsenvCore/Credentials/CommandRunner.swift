@@ -76,8 +76,23 @@ public enum CommandRunner {
     return words
   }
 
+  /// Variables that can carry a secret, which no helper program awsenv starts receives:
+  /// the credentials the shell holds now (from an earlier `awsenv use`) and the hook's saved
+  /// copy of what it held before. Only the command of `awsenv exec` gets credentials, the ones
+  /// it asked for.
+  public static let secretVariables: Set<String> = [
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION", "AWSENV_SAVED",
+  ]
+
+  /// `environment` without ``secretVariables``: what a credential_process, an mfa_process or
+  /// the browser is started with.
+  public static func childEnvironment(_ environment: [String: String]) -> [String: String] {
+    environment.filter { !secretVariables.contains($0.key) }
+  }
+
   /// Runs `line` and returns its stdout (at most `limit` bytes). stdin and stderr are the
-  /// caller's; the environment is `environment`.
+  /// caller's; the environment is `environment` without ``secretVariables``.
   public static func run(
     _ line: String, environment: [String: String], limit: Int = 1 << 20
   ) throws(Failure) -> [UInt8] {
@@ -95,7 +110,7 @@ public enum CommandRunner {
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
     let argv = words.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    let envp = childEnvironment(environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       argv.forEach { free($0) }
       envp.forEach { free($0) }

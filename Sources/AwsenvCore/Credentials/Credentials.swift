@@ -16,6 +16,8 @@ public struct Credentials: Sendable, Equatable {
     self.secretAccessKey = secretAccessKey
     self.sessionToken = sessionToken
     self.expiration = expiration
+    DebugLog.remember(secretAccessKey)
+    DebugLog.remember(sessionToken)
   }
 
   /// Why a pair of keys is refused before it reaches the keyring.

@@ -40,6 +40,9 @@ public struct SSOSignIn: Sendable {
   public var clock: @Sendable () -> Date
   /// Waits between polls; the binary sleeps, unit tests record.
   public var sleep: @Sendable (Double) -> Void
+  /// Where the lock that serialises refreshes of this sign-in's token lives (see
+  /// ``FileLock``); nil: no lock.
+  public var lockDirectory: String?
 
   /// A token with less than this left is refreshed before use.
   public static let refreshMargin: TimeInterval = 120
@@ -73,6 +76,17 @@ public struct SSOSignIn: Sendable {
   /// registration or the refresh token is no longer accepted (a new login is needed). Other
   /// failures (network, throttling) are errors.
   public func refreshed(_ token: SSOToken) throws(AwsenvError) -> SSOToken? {
+    // Processes refreshing the same sign-in take turns: a refresh token may be good for one
+    // use only, and the one that waited finds the token the first one stored.
+    let lock = try takeLock()
+    if lock?.waited == true,
+      let stored = try keyringCall({ () throws(KeyringError) in try keyring.ssoToken(session) }),
+      stored.accessToken != token.accessToken,
+      stored.expiresAt.timeIntervalSince(clock()) > Self.refreshMargin
+    {
+      return stored
+    }
+    defer { withExtendedLifetime(lock) {} }
     guard let refreshToken = token.refreshToken,
       let registration = try keyringCall({ () throws(KeyringError) in
         try keyring.ssoClient(session)
@@ -95,6 +109,18 @@ public struct SSOSignIn: Sendable {
     let fresh = makeToken(grant, keepingRefreshToken: refreshToken)
     try keyringCall { () throws(KeyringError) in try keyring.saveSSOToken(fresh, for: session) }
     return fresh
+  }
+
+  private func takeLock() throws(AwsenvError) -> FileLock.Outcome? {
+    guard let lockDirectory else { return nil }
+    do {
+      return try FileLock.acquire("sso", key: session.key, in: lockDirectory, timeout: 30)
+    } catch {
+      let holder = error.holder.map { " (process \($0))" } ?? ""
+      throw .other(
+        "another awsenv\(holder) has been renewing the IAM Identity Center sign-in "
+          + "\(session.displayName) for 30 s; let it finish or stop it, then try again")
+    }
   }
 
   /// The client registration: the keyring's while it has a day left, else a new one (stored).

@@ -31,29 +31,27 @@ public enum SSOSync {
   /// file that would not change is not touched.
   public static func write(
     configPath: String, session: String, assignments: [SSOAssignment], template: String,
-    region: String?, prune: Bool
+    region: String?, prune: Bool, lockDirectory: String? = nil
   ) throws(AwsenvError) -> Written {
-    do {
-      let old = try AtomicFile.read(configPath).map { String(decoding: $0, as: UTF8.self) }
+    try FileLock.editing(configPath, lockDirectory: lockDirectory) { () throws(AwsenvError) in
+      let old = try AtomicFile.readForEditing(configPath)
       let result: SSOSyncResult
-      do {
+      do throws(SSOSyncError) {
         result = try SSOSyncBlock.render(
           config: old ?? "", session: session, assignments: assignments, template: template,
           region: region, prune: prune)
       } catch {
-        throw AwsenvError.other(error.message)
+        throw .other(error.message)
       }
       guard result.changed || old == nil else { return Written(result: result, backup: nil) }
-      let backup = old == nil ? nil : try AtomicFile.rollingBackup(configPath)
-      try AtomicFile.makeDirectories((configPath as NSString).deletingLastPathComponent)
-      try AtomicFile.write(Array(result.text.utf8), to: configPath)
-      return Written(result: result, backup: backup)
-    } catch let error as AwsenvError {
-      throw error
-    } catch let error as AtomicFile.Failure {
-      throw .file(error)
-    } catch {
-      throw .other("\(error)")
+      do throws(AtomicFile.Failure) {
+        let backup = old == nil ? nil : try AtomicFile.rollingBackup(configPath)
+        try AtomicFile.makeDirectories((configPath as NSString).deletingLastPathComponent)
+        try AtomicFile.write(Array(result.text.utf8), to: configPath)
+        return Written(result: result, backup: backup)
+      } catch {
+        throw .file(error)
+      }
     }
   }
 }

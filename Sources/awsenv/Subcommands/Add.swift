@@ -20,12 +20,16 @@ extension Awsenv {
     @Flag(help: "Read the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
     var env = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       guard AWSConfig.isValidProfileName(target.profile) else {
         throw Failure(.invalidProfileName(target.profile))
       }
-      let storage = KeyStorage(config: try runtime.config(), keyring: runtime.keyring())
+      let storage = KeyStorage(
+        config: try runtime.config(), keyring: runtime.keyring(),
+        lockDirectory: FileLock.directory(environment: runtime.environment))
       let credentials = try readCredentials(runtime)
       let added: KeyStorage.Added
       do {

@@ -9,6 +9,8 @@ extension Awsenv {
       discussion:
         "Prints one line per check, with what to do for each failure; exits 1 if any failed.")
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       var failed = false

@@ -22,6 +22,8 @@ extension Awsenv {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
     var command: [String] = []
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       let activation = try runtime.activation(

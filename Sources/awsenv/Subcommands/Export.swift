@@ -26,6 +26,8 @@ extension Awsenv {
 
     @OptionGroup var credentials: CredentialOptions
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       let activation = try runtime.activation(
@@ -63,6 +65,8 @@ extension Awsenv {
         """)
 
     @OptionGroup var target: ProfileArgument
+
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
       let activation = try Runtime().activation(target.profile, options: ResolveOptions())

@@ -26,6 +26,8 @@ extension Awsenv {
     @Flag(help: "Import IAM Identity Center tokens from ~/.aws/sso/cache instead of keys.")
     var ssoCache = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
       if ssoCache && !profiles.isEmpty {
         throw ValidationError("--sso-cache imports the tokens of every sign-in; give no profile")
@@ -35,7 +37,9 @@ extension Awsenv {
     func run() throws {
       if ssoCache { return try importSSOCache() }
       let runtime = Runtime()
-      let storage = KeyStorage(config: try runtime.config(), keyring: runtime.keyring())
+      let storage = KeyStorage(
+        config: try runtime.config(), keyring: runtime.keyring(),
+        lockDirectory: FileLock.directory(environment: runtime.environment))
       let imported: KeyStorage.Imported
       do {
         imported = try storage.importKeys(profiles: profiles, removePlaintext: removePlaintext)

@@ -10,12 +10,16 @@ extension Awsenv {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       var keyring = runtime.keyring()
       // Only `list` reads every item; see KeyringIndex.
       keyring.index = KeyringIndex.standard(environment: runtime.environment)
-      let storage = KeyStorage(config: try runtime.config(), keyring: keyring)
+      let storage = KeyStorage(
+        config: try runtime.config(), keyring: keyring,
+        lockDirectory: FileLock.directory(environment: runtime.environment))
       let rows: [KeyStorage.Summary]
       do {
         let summaries = try storage.summaries()
@@ -77,6 +81,8 @@ extension Awsenv {
 
     @Flag(help: "Delete only the cached temporary sessions, keep the keys.")
     var sessionsOnly = false
+
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
       let keyring = Runtime().keyring()

@@ -31,6 +31,8 @@ extension Awsenv {
     @Flag(help: "Sign in with the browser even when the token can be renewed.")
     var force = false
 
+    @OptionGroup var global: GlobalOptions
+
     func validate() throws {
       if profile != nil && ssoSession != nil {
         throw ValidationError("give a profile or --sso-session, not both")
@@ -82,6 +84,8 @@ extension Awsenv {
       help: ArgumentHelp("An [sso-session] of the config.", valueName: "name"),
       completion: .custom(completeSSOSessions))
     var ssoSession: String?
+
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
       if profile != nil && ssoSession != nil {
@@ -256,9 +260,16 @@ final class LoginPresenter: Sendable {
       posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
     }
     var cArgs = argv.map { strdup($0) } + [nil]
-    defer { cArgs.forEach { free($0) } }
+    let envp =
+      CommandRunner.childEnvironment(ProcessInfo.processInfo.environment).map {
+        strdup("\($0.key)=\($0.value)")
+      } + [nil]
+    defer {
+      cArgs.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
     var pid: pid_t = 0
-    return posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ) == 0
+    return posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, envp) == 0
   }
 }
 

@@ -41,6 +41,8 @@ extension Awsenv {
       @Option(help: ArgumentHelp("Write `region = REGION` into each profile.", valueName: "region"))
       var region: String?
 
+      @OptionGroup var global: GlobalOptions
+
       func run() throws {
         let runtime = Runtime()
         let resolver = try runtime.resolver()
@@ -77,7 +79,8 @@ extension Awsenv {
           }
           let written = try SSOSync.write(
             configPath: config.configPath, session: sessionName!, assignments: assignments,
-            template: template, region: region, prune: prune)
+            template: template, region: region, prune: prune,
+            lockDirectory: FileLock.directory(environment: runtime.environment))
           report(written, assignments: assignments.count, path: config.configPath)
         } catch let error as AwsenvError {
           throw Failure(error)

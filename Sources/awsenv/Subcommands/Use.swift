@@ -34,6 +34,8 @@ extension Awsenv {
           + "assertion or a login is needed."))
     var nonInteractive = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       guard runtime.hookShell != nil else { throw Failure(hookMissing("use")) }
@@ -106,6 +108,7 @@ extension Awsenv {
       guard let profile else { return false }
       let runtime = Runtime()
       guard runtime.hookShell != nil else { return false }
+      logCommandLine()
       try switchShell(to: profile, options: options, runtime: runtime)
       return true
     }
@@ -114,6 +117,8 @@ extension Awsenv {
   struct Clear: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Give this shell back the AWS variables it had before the first `awsenv use`.")
+
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
       let runtime = Runtime()

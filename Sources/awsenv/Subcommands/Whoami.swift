@@ -21,6 +21,8 @@ extension Awsenv {
     @Flag(help: "Print JSON, as `aws sts get-caller-identity` does.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
       let runtime = Runtime()
       let resolver = try runtime.resolver()
