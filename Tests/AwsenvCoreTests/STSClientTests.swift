@@ -326,12 +326,18 @@ final class EndpointTests: XCTestCase {
   }
 
   func testPlainHTTPOnlyToLoopback() {
-    for url in ["http://127.0.0.1:5000", "http://localhost:1", "http://[::1]:8080/"] {
+    for url in [
+      "http://127.0.0.1:5000", "http://localhost:1", "http://[::1]:8080/", "http://[::1]",
+      "http://127.0.0.1", "http://127.255.0.9:65535",
+    ] {
       XCTAssertNoThrow(try ServiceEndpoint.parse(url, setting: "x"), url)
     }
     for url in [
       "http://sts.amazonaws.com", "http://127.0.0.1.evil.com", "ftp://x", "sts.x",
-      "https://user@host", "https://",
+      "https://user@host", "https://", "http://[::1]evil.test", "http://[::1", "http://[::2]",
+      "http://127.0.0.1:80x", "http://127.0.0.1:", "http://localhost.evil.test",
+      "http://127.0.0.1@evil.test", "http://evil.test#@127.0.0.1", "http://127.1",
+      "http://0x7f.0.0.1", "http://[::ffff:127.0.0.1]", "http://127.0.0.1:99999999",
     ] {
       XCTAssertThrowsError(try ServiceEndpoint.parse(url, setting: "x"), url)
     }

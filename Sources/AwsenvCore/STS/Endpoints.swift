@@ -54,15 +54,23 @@ public struct ServiceEndpoint: Sendable, Equatable, CustomStringConvertible {
   /// Whether `authority` (host or host:port) names this machine.
   static func isLoopback(_ authority: String) -> Bool {
     var host = authority.lowercased()
-    if host.hasPrefix("[") {
-      host = String(host.dropFirst().prefix { $0 != "]" })
-      return host == "::1"
+    // An optional port: digits only.
+    if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]"),
+      host.hasPrefix("[") ? host[..<colon].hasSuffix("]") : true
+    {
+      let port = host[host.index(after: colon)...]
+      guard !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCIIDigit) else { return false }
+      host = String(host[..<colon])
     }
-    if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
-    if host == "localhost" { return true }
+    if host == "[::1]" || host == "localhost" { return true }
     let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    return parts.count == 4 && parts[0] == "127"
+      && parts.allSatisfy { UInt8($0) != nil && $0.allSatisfy(\.isASCIIDigit) }
   }
+}
+
+extension Character {
+  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 /// How the AWS SDKs find a service's endpoint: the service-specific environment variable, the
