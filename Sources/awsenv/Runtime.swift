@@ -15,6 +15,9 @@ struct Runtime {
   func config() throws(Failure) -> AWSConfig {
     do {
       let config = try AWSConfig.load(environment: environment)
+      for name in ["HOME", "XDG_RUNTIME_DIR", "TMPDIR"] { DebugLog.allow(environment[name]) }
+      DebugLog.allow(config.configPath)
+      DebugLog.allow(config.credentialsPath)
       DebugLog.log(
         "config: \(config.configPath), \(config.credentialsPath): "
           + "\(config.profileNames.count) profiles")

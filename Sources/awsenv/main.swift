@@ -9,6 +9,7 @@ var capturing: Bool {
   getenv("AWSENV_SHELL") != nil
     && ["use", "clear"].contains(CommandLine.arguments.dropFirst().first ?? "")
 }
+ProcessGuard.apply()
 if let value = getenv("AWSENV_DEBUG"), value.pointee != 0, String(cString: value) != "0" {
   DebugLog.enable()
 }

@@ -83,6 +83,37 @@ final class ChainRunTests: XCTestCase {
     XCTAssertNotNil(items[0]["expires"])
   }
 
+  func testAwsenvCredentialProcessOfAnotherProfileResolvesThatProfile() throws {
+    let text =
+      config + """
+
+        [profile sdk-admin]
+        credential_process = awsenv credential-process admin
+        [profile sdk-base]
+        credential_process = /usr/local/bin/awsenv credential-process base
+        [profile over-sdk]
+        role_arn = arn:aws:iam::123456789012:role/Over
+        source_profile = sdk-admin
+        [profile loop-a]
+        credential_process = awsenv credential-process loop-b
+        [profile loop-b]
+        credential_process = awsenv credential-process loop-a
+        """
+    let admin = try resolver(text: text).resolve(profile: "sdk-admin")
+    XCTAssertEqual(admin.identity, "Admin@123456789012")
+    XCTAssertEqual(try resolver(text: text).credentials(profile: "sdk-base"), keys)
+    // The role's session is the one `admin` cached: no second call.
+    XCTAssertEqual(
+      try resolver(text: text).resolve(profile: "admin").credentials, admin.credentials)
+    _ = try resolver(text: text).resolve(profile: "over-sdk")
+    XCTAssertEqual(fake.actions(), ["AssumeRole", "AssumeRole"])
+    XCTAssertThrowsError(try resolver(text: text).resolve(profile: "loop-a")) {
+      XCTAssertTrue(
+        ($0 as? AwsenvError)?.message.contains("'loop-a' → 'loop-b' → 'loop-a'") == true,
+        "\($0)")
+    }
+  }
+
   func testInsideTheRefreshWindowASessionIsReplaced() throws {
     fake = FakeSTS(expiry: Date().addingTimeInterval(200))  // less than the 5-minute TTL
     _ = try resolver().resolve(profile: "admin")

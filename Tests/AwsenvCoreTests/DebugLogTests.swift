@@ -23,6 +23,12 @@ final class DebugLogTests: XCTestCase {
     let arn = "arn:aws:iam::123456789012:role/dev at https://sts.eu-west-1.amazonaws.com/"
     XCTAssertEqual(DebugLog.redact(arn), arn)
     XCTAssertEqual(DebugLog.mask(accessKeyID: keys.accessKeyID), "ASIA…0001")
+    // A long path that was declared harmless is shown; a secret inside it is still masked.
+    let home = "/tmp/awsenv-sandbox.qzEFBH/tmp/awsenv-test-12E693C8-BB56-49DB-A153-93EB51F294AD"
+    XCTAssertEqual(DebugLog.redact("\(home)/.aws/config"), "/tmp/awsenv-sandbox.****.aws/config")
+    DebugLog.allow(home)
+    XCTAssertEqual(DebugLog.redact("config: \(home)/.aws/config"), "config: \(home)/.aws/config")
+    XCTAssertEqual(DebugLog.redact("\(home)/short/secret"), "\(home)/****")
     XCTAssertEqual(DebugLog.mask(accessKeyID: "short"), "****")
   }
 

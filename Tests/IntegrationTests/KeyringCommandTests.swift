@@ -105,6 +105,8 @@ final class KeyringCommandTests: XCTestCase {
         "$AWSENV" import default ci 2>import1.err
         cmp ~/.aws/credentials original
         "$AWSENV" import default ci --remove-plaintext 2>import2.err
+        restore=$(sed -n 's/.*(restore it with `\\(.*\\) >FILE`)$/\\1/p' import2.err)
+        eval "$restore" >restored
         if "$AWSENV" import nosuch --remove-plaintext 2>import3.err; then exit 41; fi
         ls -A ~/.aws >aws-dir.txt
         stat -c '%a %n' ~/.aws/credentials* >modes.txt
@@ -132,10 +134,13 @@ final class KeyringCommandTests: XCTestCase {
       aws_secret_access_key = otherSecret/0000000000000000000000001
 
       """)
-    let backupLine = try read("import2.err").split(separator: "\n").first { $0.contains("backup") }
-    let backup = String(backupLine?.split(separator: " ").last ?? "")
-    XCTAssertTrue(backup.contains("credentials.awsenv-backup-"), "\(backupLine ?? "")")
-    XCTAssertEqual(try String(contentsOfFile: backup, encoding: .utf8), credentials)
+    // The previous file, keys and all, is kept in the keyring, and the printed command gives
+    // it back byte for byte; no copy is left beside the file.
+    let importNote = try read("import2.err")
+    XCTAssertTrue(importNote.contains("the previous file is kept in the keyring"), importNote)
+    XCTAssertEqual(try read("restored"), credentials)
+    let awsDirectory = try read("aws-dir.txt")
+    XCTAssertFalse(awsDirectory.contains("awsenv-backup"), awsDirectory)
     let modes = try read("modes.txt")
     for line in modes.split(separator: "\n") {
       XCTAssertTrue(line.hasPrefix("600 "), "every credentials file is 0600: \(modes)")

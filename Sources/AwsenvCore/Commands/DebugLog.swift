@@ -13,6 +13,8 @@ import Synchronization
 public enum DebugLog {
   private static let on = Atomic<Bool>(false)
   private static let secrets = Mutex<Set<String>>([])
+  /// Text known not to be secret (directories, file paths) that the run rule must not hide.
+  private static let allowed = Mutex<Set<String>>([])
   private static let start = Date()
 
   public static var enabled: Bool { on.load(ordering: .relaxed) }
@@ -25,6 +27,14 @@ public enum DebugLog {
   static func disable() {
     on.store(false, ordering: .relaxed)
     secrets.withLock { $0.removeAll() }
+    allowed.withLock { $0.removeAll() }
+  }
+
+  /// Marks `text` (a directory, a file path) as not secret, so that a long path is shown
+  /// instead of being taken for key material. A remembered secret is masked even inside it.
+  public static func allow(_ text: String?) {
+    guard enabled, let text, text.count >= 8 else { return }
+    allowed.withLock { _ = $0.insert(text) }
   }
 
   /// Whether the environment asks for debug output (AWSENV_DEBUG set, not empty or 0).
@@ -70,6 +80,11 @@ public enum DebugLog {
     for secret in secrets.withLock({ $0 }).sorted(by: { $0.count > $1.count }) {
       result = result.replacingOccurrences(of: secret, with: "****")
     }
+    // Allowed text is set aside (behind a NUL, which ends any run) while runs are masked.
+    let kept = allowed.withLock { $0 }.sorted { $0.count > $1.count }
+    for (number, text) in kept.enumerated() where result.contains(text) {
+      result = result.replacingOccurrences(of: text, with: "\u{0}\(number)\u{0}")
+    }
     var output = ""
     var run = ""
     func flush() {
@@ -86,6 +101,9 @@ public enum DebugLog {
       }
     }
     flush()
+    for (number, text) in kept.enumerated() {
+      output = output.replacingOccurrences(of: "\u{0}\(number)\u{0}", with: text)
+    }
     return output
   }
 }

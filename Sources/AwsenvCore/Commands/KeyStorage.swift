@@ -25,7 +25,19 @@ public struct KeyStorage: Sendable {
   /// A user file awsenv rewrote, and the copy it kept first.
   public struct FileEdit: Sendable {
     public var path: String
+    /// The backup file beside it.
     public var backup: String?
+    /// Or, for a file whose old content holds secrets, the attributes of its copy in the
+    /// keyring.
+    public var keyringBackup: [String: String]?
+  }
+
+  /// Where the previous content of an edited file is kept.
+  private enum Backup {
+    /// `NAME.awsenv-backup`, replaced by each edit.
+    case rolling
+    /// A keyring item: the old content holds secrets.
+    case keyring
   }
 
   /// Stores `credentials` as the keys of `profile` (read back to verify), drops the profile's
@@ -48,7 +60,7 @@ public struct KeyStorage: Sendable {
     }
     var edit: FileEdit?
     if config.profile(profile) == nil {
-      edit = try editFile(config.configPath, dated: false) {
+      edit = try editFile(config.configPath, backup: .rolling) {
         ConfigFileEditor.appendingProfile(profile, to: $0)
       }
     }
@@ -123,7 +135,7 @@ public struct KeyStorage: Sendable {
     var edit: FileEdit?
     if removePlaintext {
       let imported = Set(names)
-      edit = try editFile(path, dated: true) {
+      edit = try editFile(path, backup: .keyring) {
         ConfigFileEditor.removingSecrets(from: $0, profiles: imported, isConfigFile: false)
       }
     }
@@ -201,22 +213,37 @@ public struct KeyStorage: Sendable {
     return (rows, missing)
   }
 
-  /// Rewrites `path` through `change` atomically, after a backup (dated, or the one rolling
-  /// copy); nil backup for a new file.
-  private func editFile(_ path: String, dated: Bool, _ change: (String) -> String)
+  /// Rewrites `path` through `change` atomically, after a backup; none for a new file.
+  private func editFile(_ path: String, backup: Backup, _ change: (String) -> String)
     throws(AwsenvError) -> FileEdit
   {
     try FileLock.editing(path, lockDirectory: lockDirectory) { () throws(AwsenvError) in
       let old = try AtomicFile.readForEditing(path)
       let new = change(old ?? "")
+      var edit = FileEdit(path: path)
+      if let old {
+        switch backup {
+        case .rolling:
+          do throws(AtomicFile.Failure) {
+            edit.backup = try AtomicFile.rollingBackup(path)
+          } catch {
+            throw .file(error)
+          }
+        case .keyring:
+          do throws(KeyringError) {
+            edit.keyringBackup = try keyring.saveFileBackup(
+              old, of: AtomicFile.resolveLinks(path))
+          } catch {
+            throw .keyring(error)
+          }
+        }
+      }
       do throws(AtomicFile.Failure) {
-        let backup =
-          old == nil ? nil : try (dated ? AtomicFile.backup(path) : AtomicFile.rollingBackup(path))
         try AtomicFile.write(Array(new.utf8), to: path)
-        return FileEdit(path: path, backup: backup)
       } catch {
         throw .file(error)
       }
+      return edit
     }
   }
 }

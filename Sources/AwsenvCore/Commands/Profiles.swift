@@ -64,6 +64,9 @@ public struct ProfileResolver: Sendable {
   public var userName: String
   /// How an IAM Identity Center profile whose sign-in has ended offers a new one.
   public var ssoInteraction: SSOInteraction
+  /// The profiles being resolved through `credential_process = awsenv credential-process
+  /// OTHER`, outermost first: a loop among them is an error, not a hang.
+  var resolving: [String] = []
 
   public init(
     config: AWSConfig, keyring: Keyring, environment: [String: String] = [:],
@@ -107,6 +110,13 @@ public struct ProfileResolver: Sendable {
       chain = try config.resolveChain(profile: profile, keyringFallback: true)
     } catch {
       throw .resolve(error)
+    }
+    if resolving.contains(profile) {
+      throw .other(
+        "profiles get their credentials from each other in a loop ("
+          + (resolving + [profile]).map { "'\($0)'" }.joined(separator: " → ")
+          + ") through `awsenv credential-process`; point one of them at keys, a role or a "
+          + "sign-in")
     }
     var run = try ChainRun(resolver: self, profile: profile, chain: chain, options: options)
     return try run.resolve()
@@ -247,6 +257,15 @@ public struct ProfileResolver: Sendable {
   static func runsAwsenv(_ command: String) -> Bool {
     guard let first = try? CommandRunner.split(command).first else { return false }
     return first.split(separator: "/").last == "awsenv"
+  }
+
+  /// The profile named by `awsenv credential-process NAME` in a credential_process line; nil
+  /// for any other command.
+  static func awsenvTarget(_ command: String) -> String? {
+    guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
+      words[1] == "credential-process"
+    else { return nil }
+    return words.dropFirst(2).first { !$0.hasPrefix("-") }
   }
 
   /// The default role session name: the local user's name, in the characters STS accepts.

@@ -70,8 +70,13 @@ struct ChainRun {
       baseMFASerial = firstRoleMFA ?? config.profile(profile)?["mfa_serial"]
       (owner, parts) = (profile, parts + ["keys", profile, fileKeys?.accessKeyID ?? "keyring"])
     case .process(let profile, let command) where ProfileResolver.runsAwsenv(command):
-      keysOwner = profile
-      (owner, parts) = (profile, parts + ["keys", profile, "keyring"])
+      if let target = ProfileResolver.awsenvTarget(command), target != profile {
+        // Another profile's credentials, made (and cached) by resolving that profile.
+        (owner, parts) = (profile, parts + ["awsenv", target])
+      } else {
+        keysOwner = profile
+        (owner, parts) = (profile, parts + ["keys", profile, "keyring"])
+      }
     case .namedSource(let profile, let name):
       let saved = ShellSession.original(environment: resolver.environment)
       if name == "Environment", saved.value(of: "AWS_SESSION_TOKEN") == nil {
@@ -286,6 +291,12 @@ struct ChainRun {
       let keys = try staticKeys(owner: owner, fileKeys: fileKeys)
       return try withMFASession(keys, owner: owner)
     case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
+      if let target = ProfileResolver.awsenvTarget(command), target != owner {
+        var inner = resolver
+        inner.resolving.append(owner)
+        let resolved = try inner.resolve(profile: target, options: options)
+        return SessionCredentials(credentials: resolved.credentials, identity: resolved.identity)
+      }
       guard let keys = try resolver.keyringKeys(owner) else { throw .noKeys(owner) }
       return SessionCredentials(credentials: keys)
     case .namedSource(let owner, let name):

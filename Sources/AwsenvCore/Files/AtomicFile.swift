@@ -89,32 +89,6 @@ public enum AtomicFile {
     return backup
   }
 
-  /// Copies `path` to a new file beside it, mode 0600, named after the time; returns its path.
-  /// For edits the user may want to undo much later (keys removed from a file).
-  public static func backup(_ path: String, now: Date = Date()) throws(Failure) -> String? {
-    guard let bytes = try read(path) else { return nil }
-    let stamp = rfc3339(now).filter { $0 != "-" && $0 != ":" }
-    let target = resolveLinks(path)
-    var candidate = "\(target).awsenv-backup-\(stamp)"
-    var attempt = 1
-    while true {
-      let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-      if fd >= 0 {
-        defer { close(fd) }
-        try writeAll(fd, bytes, path: candidate)
-        guard fsync(fd) == 0 else {
-          throw Failure(path: candidate, reason: String(cString: strerror(errno)))
-        }
-        return candidate
-      }
-      guard errno == EEXIST, attempt < 100 else {
-        throw Failure(path: candidate, reason: String(cString: strerror(errno)))
-      }
-      attempt += 1
-      candidate = "\(target).awsenv-backup-\(stamp)-\(attempt)"
-    }
-  }
-
   /// Creates `path` and its parents with mode 0700 where missing.
   public static func makeDirectories(_ path: String) throws(Failure) {
     var info = stat()

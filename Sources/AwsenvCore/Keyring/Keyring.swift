@@ -23,6 +23,8 @@ public struct Keyring: Sendable {
     case ssoClient = "sso-client"
     /// A throwaway item `awsenv doctor` writes, reads and deletes.
     case doctorProbe = "doctor-probe"
+    /// The content of a user file before awsenv removed secrets from it (`path`, `created`).
+    case fileBackup = "file-backup"
   }
 
   /// What listing learns of an item without reading its secret.
@@ -128,6 +130,26 @@ public struct Keyring: Sendable {
       throw .failed("an item written to the keyring read back differently")
     }
     guard deleted >= 1 else { throw .failed("an item written to the keyring could not be deleted") }
+  }
+
+  /// Keeps `text`, the content of the user file `path` before awsenv removed secrets from it,
+  /// as a keyring item (no `profile`; `path` and `created` instead), and reads it back: a copy
+  /// that holds keys belongs where keys belong, not in a file beside the one they were removed
+  /// from. Returns the attributes that find it again.
+  public func saveFileBackup(_ text: String, of path: String, now: Date = Date())
+    throws(KeyringError) -> [String: String]
+  {
+    let created = rfc3339(now)
+    let attributes = [
+      "application": Self.application, "kind": Kind.fileBackup.rawValue, "path": path,
+      "created": created, "version": Self.formatVersion,
+    ]
+    try store.store(
+      label: "awsenv: \(path) as it was at \(created)", attributes: attributes, secret: text)
+    guard try store.lookup(attributes) == text else {
+      throw .failed("the backup of \(path) did not read back as written; nothing was changed")
+    }
+    return attributes
   }
 
   static func attributes(profile: String, kind: Kind) -> [String: String] {

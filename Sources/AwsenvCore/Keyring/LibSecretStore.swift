@@ -42,7 +42,7 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   /// Every attribute awsenv stores; the schema declares them all as strings.
   public static let attributeNames = [
     "application", "profile", "kind", "expires", "cache-key", "sso-session", "version", "source",
-    "identity",
+    "identity", "path", "created",
   ]
 
   /// The configured collection: an alias ("default", "login", "session") or an object path.

@@ -9,7 +9,8 @@ extension Awsenv {
         Without profile names, imports every profile of the credentials file that has keys.
         The file is left as it is unless you pass --remove-plaintext: then, once every key has
         been written to the keyring and read back, the file is rewritten without the key lines
-        (everything else stays), after a mode-0600 backup whose path is printed.
+        (everything else stays). The previous file, which holds the keys, is kept in the
+        keyring (never beside the file); the command that restores it is printed.
 
         With --sso-cache, imports the tokens `aws sso login` left in ~/.aws/sso/cache for the
         sign-ins of the config (still valid, or renewable); --remove-plaintext then deletes
@@ -48,9 +49,12 @@ extension Awsenv {
       }
       note("imported \(imported.profiles.joined(separator: ", ")) into the keyring")
       if let edit = imported.credentialsEdit {
+        let restore = (edit.keyringBackup ?? [:]).sorted { $0.key < $1.key }.map {
+          "\($0.key) \(Shell.bash.quote($0.value))"
+        }.joined(separator: " ")
         note(
-          "removed their keys from \(edit.path); backup (holds the old keys, delete it once you "
-            + "are sure): \(edit.backup ?? "none")")
+          "removed their keys from \(edit.path); the previous file is kept in the keyring "
+            + "(restore it with `secret-tool lookup \(restore) >FILE`)")
       } else {
         note(
           "the credentials file still holds the keys; run again with --remove-plaintext to remove them"
