@@ -13,6 +13,10 @@ ProcessGuard.apply()
 if let value = getenv("AWSENV_DEBUG"), value.pointee != 0, String(cString: value) != "0" {
   DebugLog.enable()
 }
+if let problem = notUTF8Input() {
+  note(problem)
+  exit(1)
+}
 do {
   defer {
     // No exit while libcurl or the keyring session is still being set up on another thread.
@@ -63,4 +67,27 @@ func logCommandLine() {
   let words = Array(CommandLine.arguments.dropFirst())
   let shown = zip([""] + words, words).map { $0.0 == "--mfa-code" ? "****" : $0.1 }
   DebugLog.log("awsenv \(AwsenvInfo.version): \(shown.joined(separator: " "))")
+}
+
+/// Arguments, and the AWS variables a first `use` records for `clear`, must be UTF-8 text:
+/// Swift reads other bytes as U+FFFD, so `use` would export, `exec` pass on, or `clear` give
+/// back something other than what was there. Checked on the raw bytes, before anything decodes
+/// them.
+func notUTF8Input() -> String? {
+  for index in 1..<Int(CommandLine.argc) {
+    if let argument = CommandLine.unsafeArgv[index], String(validatingCString: argument) == nil {
+      return "argument \(index) is not UTF-8 text; give profile names, regions and codes as UTF-8"
+    }
+  }
+  let firstUse =
+    CommandLine.argc > 1 && CommandLine.unsafeArgv[1].map { strcmp($0, "use") == 0 } == true
+    && (getenv(ShellSession.savedStateEnvironment).map { $0.pointee == 0 } ?? true)
+  guard firstUse else { return nil }
+  for name in ShellSession.managedVariables {
+    if let value = getenv(name), String(validatingCString: value) == nil {
+      return "\(name) in this shell is not UTF-8 text, which `awsenv clear` could not give back "
+        + "exactly; unset it (or set it to UTF-8 text) and run this again"
+    }
+  }
+  return nil
 }

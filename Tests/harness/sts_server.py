@@ -19,7 +19,11 @@ wrapped in a WSGI middleware that adds:
                                  N matching STS requests (all actions when "action" is absent) get
                                  that status and an STS ErrorResponse body, after sleeping "delay"
                                  seconds. Without "status" (or 0) a matching request is only
-                                 delayed, then passed to moto. Rules queue up in order.
+                                 delayed, then passed to moto. With "body" (text, sent as
+                                 UTF-8) the answer is that body instead of an ErrorResponse, with
+                                 "content_type" (default text/xml) and "status" 200-599 (default
+                                 200): a broken proxy, a truncated or hostile document. Rules
+                                 queue up in order.
     GET    /_awsenv/faults       the rules still pending
     DELETE /_awsenv/faults       drops every pending rule
     GET    /_awsenv/info         {"pure_moto": false}
@@ -196,19 +200,20 @@ class AwsenvMiddleware:
         status = int(rule["status"])
         kind = "Receiver" if status >= 500 else "Sender"
         request_id = str(uuid.uuid4())
-        body = (
+        content_type = rule.get("content_type") or "text/xml"
+        body = rule["body"].encode("utf-8") if "body" in rule else (
             f'<ErrorResponse xmlns="{STS_NAMESPACE}">'
             f"<Error><Type>{kind}</Type>"
             f"<Code>{xml_escape(rule.get('code') or 'InternalFailure')}</Code>"
             f"<Message>{xml_escape(rule.get('message') or 'injected by the test')}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode("utf-8")
-        reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
+        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
         reason.update({502: "Bad Gateway", 503: "Service Unavailable", 429: "Too Many Requests"})
         start_response(
             f"{status} {reason.get(status, 'Error')}",
             [
-                ("Content-Type", "text/xml"),
+                ("Content-Type", content_type),
                 ("Content-Length", str(len(body))),
                 ("x-amzn-RequestId", request_id),
             ],
@@ -247,16 +252,23 @@ class AwsenvMiddleware:
             try:
                 rule = json.loads(self.read_body(environ) or b"{}")
                 count = int(rule.get("count", 1))
-                status = int(rule.get("status") or 0)
                 delay = float(rule.get("delay") or 0)
-                if count < 1 or delay < 0 or not (status == 0 or 400 <= status <= 599):
-                    raise ValueError("count >= 1, delay >= 0, status 0 or 400-599")
+                if rule.get("body") is not None:
+                    status = int(rule.get("status") or 200)
+                    if not 200 <= status <= 599:
+                        raise ValueError("status 200-599 with a body")
+                else:
+                    status = int(rule.get("status") or 0)
+                    if not (status == 0 or 400 <= status <= 599):
+                        raise ValueError("status 0 or 400-599")
+                if count < 1 or delay < 0:
+                    raise ValueError("count >= 1, delay >= 0")
             except (ValueError, TypeError, AttributeError) as error:
                 return self.json_response(
                     start_response, {"error": str(error)}, "400 Bad Request"
                 )
             entry = {"remaining": count, "status": status, "delay": delay}
-            for key in ("code", "message", "action"):
+            for key in ("code", "message", "action", "body", "content_type"):
                 if rule.get(key) is not None:
                     entry[key] = str(rule[key])
             with self.lock:

@@ -145,7 +145,24 @@ private func readIfPresent(_ path: String) throws(ConfigError) -> String {
     if count == 0 { break }
     bytes.append(contentsOf: chunk[0..<count])
   }
-  return String(decoding: bytes, as: UTF8.self)
+  if let text = String(validating: bytes, as: UTF8.self) { return text }
+  throw notUTF8(path, bytes)
+}
+
+/// The error for a file that is not UTF-8, naming the first line that is not. Decoding it
+/// anyway would turn those bytes into U+FFFD, so a value would reach the shell or STS changed;
+/// the AWS CLI refuses such a file too (a UnicodeDecodeError).
+private func notUTF8(_ path: String, _ bytes: [UInt8]) -> ConfigError {
+  var line = 0
+  // A newline byte is never part of a multi-byte UTF-8 sequence: lines can be checked alone.
+  for text in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+    line += 1
+    if String(validating: text, as: UTF8.self) == nil { break }
+  }
+  return ConfigError(
+    path: path, line: line,
+    message: "this line has bytes that are not UTF-8; save the file as UTF-8 (e.g. "
+      + "`iconv -f latin1 -t utf-8`)")
 }
 
 private func unreadable(_ path: String, _ code: Int32) -> ConfigError {

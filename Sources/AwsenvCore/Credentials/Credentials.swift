@@ -24,9 +24,9 @@ public struct Credentials: Sendable, Equatable {
   public enum ValidationError: Error, Equatable, Sendable {
     /// The access key id is not 16–128 letters and digits.
     case badAccessKeyID
-    /// The secret is empty or holds whitespace or control characters.
+    /// The secret is empty, longer than 1,024 bytes, or holds whitespace or control characters.
     case badSecret
-    /// The session token holds whitespace or control characters.
+    /// The session token is longer than 64 KiB or holds whitespace or control characters.
     case badSessionToken
 
     public var message: String {
@@ -34,13 +34,17 @@ public struct Credentials: Sendable, Equatable {
       case .badAccessKeyID:
         return "that access key id is not valid: it is 16 to 128 letters and digits (e.g. AKIA…)"
       case .badSecret:
-        return "that secret access key is not valid: it is non-empty, without spaces or control "
-          + "characters"
+        return "that secret access key is not valid: it is 1 to 1,024 characters, without spaces "
+          + "or control characters"
       case .badSessionToken:
-        return "that session token is not valid: it has no spaces or control characters"
+        return "that session token is not valid: it is at most 64 KiB, without spaces or control "
+          + "characters"
       }
     }
   }
+
+  static let maxSecretBytes = 1024
+  static let maxTokenBytes = 65_536
 
   /// Checks the shape of the keys (not whether AWS accepts them), so that a paste with a stray
   /// space or a swapped pair is caught before it is stored.
@@ -49,10 +53,16 @@ public struct Credentials: Sendable, Equatable {
     guard (16...128).contains(id.count),
       id.allSatisfy({ isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") })
     else { throw .badAccessKeyID }
-    guard !secretAccessKey.isEmpty, secretAccessKey.utf8.allSatisfy(isTokenByte) else {
+    // Real secrets are 40 characters and session tokens a few KiB; the caps keep what a shell
+    // variable can hold (128 KiB) out of the keyring too, not only out of the shell.
+    guard (1...Self.maxSecretBytes).contains(secretAccessKey.utf8.count),
+      secretAccessKey.utf8.allSatisfy(isTokenByte)
+    else {
       throw .badSecret
     }
-    if let token = sessionToken, token.isEmpty || !token.utf8.allSatisfy(isTokenByte) {
+    if let token = sessionToken,
+      token.isEmpty || token.utf8.count > Self.maxTokenBytes || !token.utf8.allSatisfy(isTokenByte)
+    {
       throw .badSessionToken
     }
   }

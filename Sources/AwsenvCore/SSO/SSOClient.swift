@@ -100,9 +100,18 @@ public struct SSOClient: Sendable {
       throw .malformed(operation: .registerClient, detail: "no clientId or clientSecret")
     }
     // clientSecretExpiresAt is in Unix seconds; a registration without one lasts 90 days.
-    let expires =
-      reply.number("clientSecretExpiresAt").map { Date(timeIntervalSince1970: $0) }
-      ?? now.addingTimeInterval(90 * 86_400)
+    let expires: Date
+    if !reply.has("clientSecretExpiresAt") {
+      expires = now.addingTimeInterval(90 * 86_400)
+    } else {
+      guard let seconds = reply.integer("clientSecretExpiresAt"),
+        (0...maxUnixSeconds).contains(seconds)
+      else {
+        throw .malformed(
+          operation: .registerClient, detail: "a clientSecretExpiresAt that is not a time")
+      }
+      expires = Date(timeIntervalSince1970: Double(seconds))
+    }
     return SSOClientRegistration(
       clientID: id, clientSecret: secret, expiresAt: expires, scopes: scopes)
   }
@@ -123,11 +132,17 @@ public struct SSOClient: Sendable {
       throw .malformed(
         operation: .startDeviceAuthorization, detail: "no deviceCode, userCode or verificationUri")
     }
+    guard let expiresIn = reply.seconds("expiresIn", default: 600),
+      let interval = reply.seconds("interval", default: 5)
+    else {
+      throw .malformed(
+        operation: .startDeviceAuthorization,
+        detail: "an expiresIn or interval that is not a number of seconds")
+    }
     return DeviceAuthorization(
       deviceCode: device, userCode: user, verificationURI: uri,
       verificationURIComplete: reply.string("verificationUriComplete"),
-      expiresIn: reply.number("expiresIn").map { Int($0) } ?? 600,
-      interval: max(reply.number("interval").map { Int($0) } ?? 5, 1))
+      expiresIn: expiresIn, interval: max(interval, 1))
   }
 
   /// CreateToken for a device code. Until the user confirms it throws
@@ -159,12 +174,15 @@ public struct SSOClient: Sendable {
       body: [
         ("clientId", .string(client.clientID)), ("clientSecret", .string(client.clientSecret)),
       ] + grant)
-    guard let token = reply.string("accessToken"), let expiresIn = reply.number("expiresIn")
-    else {
+    guard let token = reply.string("accessToken"), reply.has("expiresIn") else {
       throw .malformed(operation: .createToken, detail: "no accessToken or expiresIn")
     }
+    guard let expiresIn = reply.seconds("expiresIn", default: 0), expiresIn > 0 else {
+      throw .malformed(
+        operation: .createToken, detail: "an expiresIn that is not a positive number of seconds")
+    }
     return SSOTokenGrant(
-      accessToken: token, expiresIn: Int(expiresIn), refreshToken: reply.string("refreshToken"))
+      accessToken: token, expiresIn: expiresIn, refreshToken: reply.string("refreshToken"))
   }
 
   // MARK: Portal
@@ -178,13 +196,22 @@ public struct SSOClient: Sendable {
       query: [("account_id", accountID), ("role_name", roleName)])
     guard let block = reply.object("roleCredentials"), let id = block.string("accessKeyId"),
       let secret = block.string("secretAccessKey"), let session = block.string("sessionToken"),
-      let milliseconds = block.number("expiration")
+      block.has("expiration")
     else {
       throw .malformed(operation: .getRoleCredentials, detail: "no roleCredentials")
     }
+    // Epoch milliseconds. A value in seconds would read as a date in early 1970, so anything
+    // before 1973 (10^11 ms) is refused rather than exported as long expired.
+    guard let milliseconds = block.integer("expiration"),
+      (100_000_000_000...maxUnixSeconds * 1000).contains(milliseconds)
+    else {
+      throw .malformed(
+        operation: .getRoleCredentials,
+        detail: "an expiration that is not a time in epoch milliseconds")
+    }
     let credentials = Credentials(
       accessKeyID: id, secretAccessKey: secret, sessionToken: session,
-      expiration: Date(timeIntervalSince1970: milliseconds / 1000))
+      expiration: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     guard (try? credentials.validate()) != nil else {
       throw .malformed(operation: .getRoleCredentials, detail: "credentials of the wrong shape")
     }
@@ -309,15 +336,17 @@ public struct SSOClient: Sendable {
       }
       return .success(object)
     }
+    // A code that does not look like one (control characters, a page of text) is not used,
+    // and never repeated to the user.
     var code = response.header("x-amzn-ErrorType").map {
       String($0.prefix { $0 != ":" })
-    }
-    if code == nil || code!.isEmpty {
+    }.flatMap { isErrorCode($0) ? $0 : nil }
+    if code == nil {
       code = (object?.string("__type") ?? object?.string("code")).map {
         String($0.split(separator: "#").last ?? "")
-      }
+      }.flatMap { isErrorCode($0) ? $0 : nil }
     }
-    if code == nil || code!.isEmpty, let oauth = object?.string("error") {
+    if code == nil, let oauth = object?.string("error") {
       code = SSOError.oauthCodes[oauth]
     }
     guard let code, !code.isEmpty else {
@@ -380,8 +409,10 @@ struct JSONObject: @unchecked Sendable {
 
   init(_ values: [String: Any]) { self.values = values }
 
+  /// The object in `bytes`, which must be UTF-8 as RFC 8259 requires of JSON on the wire
+  /// (JSONSerialization would also guess UTF-16 and UTF-32; a NUL byte is never in JSON).
   static func parse(_ bytes: [UInt8]) -> JSONObject? {
-    guard !bytes.isEmpty,
+    guard !bytes.isEmpty, !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil,
       let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
     else { return nil }
     return JSONObject(object)
@@ -389,20 +420,48 @@ struct JSONObject: @unchecked Sendable {
 
   func string(_ key: String) -> String? { values[key] as? String }
 
-  /// A number member (JSONSerialization gives NSNumber).
-  func number(_ key: String) -> Double? {
-    (values[key] as? NSNumber)?.doubleValue
+  /// A member that is a whole number, nil for any other type or a number no Int holds.
+  /// JSONSerialization gives NSNumber for numbers and for `true`/`false` alike; booleans
+  /// (objCType "c") are not numbers here.
+  func integer(_ key: String) -> Int? {
+    guard let number = values[key] as? NSNumber, String(cString: number.objCType) != "c" else {
+      return nil
+    }
+    return Int(exactly: number.doubleValue)
+  }
+
+  /// Whether `key` is present and not null (null counts as absent, as in botocore).
+  func has(_ key: String) -> Bool {
+    values[key].map { !($0 is NSNull) } ?? false
+  }
+
+  /// A member in seconds (`expiresIn`, `interval`): a whole number in 0...Int32.max, `default`
+  /// when absent or null, nil when present in any other form.
+  func seconds(_ key: String, default value: Int) -> Int? {
+    guard has(key) else { return value }
+    guard let seconds = integer(key), (0...Int(Int32.max)).contains(seconds) else { return nil }
+    return seconds
   }
 
   func object(_ key: String) -> JSONObject? {
     (values[key] as? [String: Any]).map(JSONObject.init)
   }
 
+  /// An array of objects; nil when it is not one, or when any element is not an object.
   func array(_ key: String) -> [JSONObject]? {
     guard let list = values[key] as? [Any] else { return nil }
-    return list.compactMap { ($0 as? [String: Any]).map(JSONObject.init) }
+    var objects: [JSONObject] = []
+    for element in list {
+      guard let object = element as? [String: Any] else { return nil }
+      objects.append(JSONObject(object))
+    }
+    return objects
   }
 }
+
+/// 9999-12-31T23:59:59Z: the last second an RFC 3339 timestamp (and the keyring's `expires`
+/// attribute) can show.
+let maxUnixSeconds = 253_402_300_799
 
 /// A server message made safe for one line: no control characters, at most 300 characters.
 func sanitizeServerMessage(_ text: String) -> String {

@@ -229,7 +229,7 @@ public struct STSClient: Sendable {
     }
     guard let document,
       let error = document.child("Error") ?? (document.name == "Error" ? document : nil),
-      let code = error.value("Code")
+      let code = error.value("Code"), isErrorCode(code)
     else {
       return .failure(
         .malformed(
@@ -245,8 +245,13 @@ public struct STSClient: Sendable {
   static func credentials(in document: XMLElementNode, action: String) throws(STSError)
     -> SessionCredentials
   {
-    guard let result = document.child("\(action)Result"),
+    // A member given twice is ambiguous (which key is the real one?): not STS's answer.
+    let members = ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]
+    guard document.children.count(where: { $0.name == "\(action)Result" }) == 1,
+      let result = document.child("\(action)Result"),
+      result.children.count(where: { $0.name == "Credentials" }) == 1,
       let block = result.child("Credentials"),
+      members.allSatisfy({ name in block.children.count(where: { $0.name == name }) == 1 }),
       let id = block.value("AccessKeyId"), let secret = block.value("SecretAccessKey"),
       let token = block.value("SessionToken"),
       let expiration = block.value("Expiration").flatMap(parseRFC3339)
@@ -261,6 +266,21 @@ public struct STSClient: Sendable {
     return SessionCredentials(
       credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
   }
+}
+
+/// Whether a server's error code looks like one (`AccessDenied`, `ExpiredTokenException`,
+/// `com.amazon.coral#Throttling`): at most 128 letters, digits and `._:#/-`. Anything else is
+/// not an error document awsenv can read, and is never repeated to the user.
+func isErrorCode(_ code: String) -> Bool {
+  !code.isEmpty && code.utf8.count <= 128
+    && code.utf8.allSatisfy { byte in
+      switch byte {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "."), UInt8(ascii: "_"),
+        UInt8(ascii: ":"), UInt8(ascii: "#"), UInt8(ascii: "/"), UInt8(ascii: "-"):
+        return true
+      default: return false
+      }
+    }
 }
 
 /// Percent-encodes a form value: everything but RFC 3986's unreserved characters.

@@ -3,11 +3,26 @@
 public enum Shell: String, CaseIterable, Sendable {
   case bash, zsh, fish
 
-  /// Renders `changes` as one script; every value goes through this shell's escaper.
+  /// The longest value awsenv sets, in bytes. Linux caps each `NAME=value` string handed to a
+  /// new process at 128 KiB (MAX_ARG_STRLEN): one exported variable past that makes every later
+  /// command of the shell fail with "Argument list too long". The saved state counts too, since
+  /// the hook hands it to the binary as AWSENV_SAVED. 128 bytes are left for the name.
+  public static let maxValueBytes = 128 * 1024 - 128
+
+  /// Renders `changes` as one script; every value goes through this shell's escaper. A value
+  /// no shell variable can hold (a NUL byte) or no environment can carry (over
+  /// ``maxValueBytes``) is refused, so the shell is never left half-switched or unable to run
+  /// commands.
   public func render(_ changes: [ShellChange]) throws(ShellError) -> String {
     var script = ""
     for change in changes {
       guard isValidVariableName(change.name) else { throw .invalidVariableName(change.name) }
+      if let value = change.value {
+        guard !value.utf8.contains(0) else { throw .nulInValue(change.name) }
+        guard value.utf8.count <= Self.maxValueBytes else {
+          throw .valueTooLong(change.name, bytes: value.utf8.count)
+        }
+      }
       script += line(for: change)
       script += "\n"
     }
@@ -59,6 +74,14 @@ public enum ShellChange: Equatable, Sendable {
     case .export(let name, _), .unset(let name), .shellVariable(let name, _): return name
     }
   }
+
+  /// The value set, nil for `.unset`.
+  public var value: String? {
+    switch self {
+    case .export(_, let value), .shellVariable(_, let value): return value
+    case .unset: return nil
+    }
+  }
 }
 
 /// Why shell code could not be produced.
@@ -67,6 +90,8 @@ public enum ShellError: Error, Equatable, Sendable {
   case invalidVariableName(String)
   /// A value holds a NUL byte, which no shell variable can hold.
   case nulInValue(String)
+  /// A value longer than ``Shell/maxValueBytes``, which no environment can carry.
+  case valueTooLong(String, bytes: Int)
 
   public var message: String {
     switch self {
@@ -74,7 +99,32 @@ public enum ShellError: Error, Equatable, Sendable {
       return "refusing the variable name \(Shell.bash.quote(name)): names must match "
         + "[A-Za-z_][A-Za-z0-9_]*"
     case .nulInValue(let name):
-      return "the value for \(name) contains a NUL byte, which a shell variable cannot hold"
+      return "the value for \(name) contains a NUL byte, which a shell variable cannot hold; "
+        + Self.fix(name)
+    case .valueTooLong(let name, let bytes):
+      if name == ShellSession.savedStateVariable {
+        return "the AWS variables this shell had before are too long to keep for `awsenv "
+          + "clear` (\(bytes) bytes encoded, at most \(Shell.maxValueBytes)); unset the longest "
+          + "of them first"
+      }
+      return "the value for \(name) is \(bytes) bytes, more than an environment variable can "
+        + "carry (at most \(Shell.maxValueBytes)); " + Self.fix(name)
+    }
+  }
+
+  /// Where the value of `name` came from, and so what to fix.
+  private static func fix(_ name: String) -> String {
+    switch name {
+    case "AWS_REGION", "AWS_DEFAULT_REGION":
+      return "fix `region` in the profile, or the --region value"
+    case "AWS_PROFILE", "AWSENV_PROFILE":
+      return "use another profile name"
+    case ShellSession.savedStateVariable:
+      return "unset the AWS variables of this shell that hold one first"
+    case _ where ShellSession.managedVariables.contains(name):
+      return "store the profile's keys again (`awsenv add PROFILE`)"
+    default:
+      return "check the profile's settings and the endpoint it calls"
     }
   }
 }
@@ -112,7 +162,7 @@ private let hexDigits = Array("0123456789abcdef".utf8)
 /// exactly and nothing inside is ever expanded.
 func bashQuote(_ value: String) -> String {
   if value.isEmpty { return "''" }
-  if value.utf8.allSatisfy(isPlain) { return value }
+  if value.utf8.allSatisfy(isPlain), !hasZshEqualsExpansion(value) { return value }
   var out: [UInt8] = Array("$'".utf8)
   out.reserveCapacity(value.utf8.count + 8)
   for byte in value.utf8 {
@@ -131,6 +181,19 @@ func bashQuote(_ value: String) -> String {
   }
   out.append(UInt8(ascii: "'"))
   return String(decoding: out, as: UTF8.self)
+}
+
+/// Whether zsh would expand a plain `value` in an assignment: `=cmd` at its start or after a
+/// `:` becomes the path of `cmd` (EQUALS, on by default), so `export X==ls` sets /usr/bin/ls
+/// and `X==nope` fails with "nope not found". Such values are quoted; bash would not expand
+/// them, but the two shells share the escaper.
+private func hasZshEqualsExpansion(_ value: String) -> Bool {
+  var previous = UInt8(ascii: ":")
+  for byte in value.utf8 {
+    if byte == UInt8(ascii: "="), previous == UInt8(ascii: ":") { return true }
+    previous = byte
+  }
+  return false
 }
 
 /// fish: single quotes, where only `\'` and `\\` are escapes; control characters go between
