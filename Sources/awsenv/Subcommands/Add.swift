@@ -84,7 +84,8 @@ private let savedTerminal = Mutex<termios?>(nil)
 /// Asks on the terminal (prompt on stderr); with `echo` false the answer is not shown, and the
 /// terminal is restored even on Ctrl-C.
 func prompt(_ text: String, echo: Bool) throws(Failure) -> String {
-  FileHandle.standardError.write(Data(text.utf8))
+  // Echo goes off (dropping anything typed before) before the prompt is shown, so an answer
+  // typed or pasted as soon as the prompt appears is never thrown away.
   var saved = termios()
   let hide = !echo && tcgetattr(0, &saved) == 0
   if hide {
@@ -100,6 +101,7 @@ func prompt(_ text: String, echo: Bool) throws(Failure) -> String {
     quiet.c_lflag &= ~tcflag_t(ECHO)
     tcsetattr(0, TCSAFLUSH, &quiet)
   }
+  FileHandle.standardError.write(Data(text.utf8))
   let line = readLine(strippingNewline: true)
   if hide {
     tcsetattr(0, TCSAFLUSH, &saved)
