@@ -181,7 +181,11 @@ final class KeyringCommandTests: XCTestCase {
       ("locked", ["--locked"], "", "locked"),
       (
         "stopped", [],
-        "kill -STOP $(pgrep -n gnome-keyring-d); trap 'kill -CONT $(pgrep -n gnome-keyring-d)' EXIT;",
+        // The provider of this sandbox's bus: another sandbox's keyring may be running too.
+        "provider=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus "
+          + "/org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID "
+          + "string:org.freedesktop.secrets | sed -n 's/.*uint32 \\([0-9]*\\).*/\\1/p'); "
+          + "kill -STOP $provider; trap 'kill -CONT $provider' EXIT;",
         "did not answer within 2 s"
       ),
     ]

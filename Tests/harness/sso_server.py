@@ -53,8 +53,19 @@ Test hooks (JSON in and out; POST bodies are JSON objects):
     GET  /_awsenv/device-authorizations
                                  [{"userCode", "status" (pending, approved, denied, issued,
                                  expired), "interval", "polls", "expiresAt"}], oldest first
+    POST /_awsenv/faults         {"count": N, "status": 500, "code": "InternalServerException",
+                                 "message": "...", "delay": 0.5, "operation":
+                                 "GetRoleCredentials"}: the next N requests to the two APIs (of
+                                 that operation only, when given) sleep "delay" seconds, then get
+                                 that status with x-amzn-ErrorType: code and the service's error
+                                 body ({"message"} for sso, {"error": code, "error_description"}
+                                 for sso-oidc) instead of being served. Without "status" (or 0)
+                                 a matching request is only delayed, then served. Rules queue up
+                                 in order; the call log lists a faulted request with its status,
+                                 its code as "error" and "faulted": true
+    GET  /_awsenv/faults         the rules still pending; DELETE: drops them all
     POST /_awsenv/reset          back to the start: the start world, default behaviour, no
-                                 clients, codes, tokens or calls
+                                 clients, codes, tokens, calls or faults
 
 Behaviour (defaults; durations in seconds):
     pendingRounds 0          CreateToken answers AuthorizationPendingException this many times
@@ -213,6 +224,17 @@ def portal_error(name, message):
     return ServiceError(PORTAL_ERRORS[name], name, {"message": message})
 
 
+def injected_error(rule, service):
+    """The answer of a POST /_awsenv/faults rule, in the shape of `service`'s errors."""
+    code = rule.get("code") or "InternalServerException"
+    message = rule.get("message") or "injected by the test"
+    if service == "oidc":
+        body = {"error": code, "error_description": message}
+    else:
+        body = {"message": message}
+    return ServiceError(rule["status"], code, body)
+
+
 def random_text(alphabet, length):
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
@@ -322,6 +344,17 @@ class Identity:
         self.refresh_tokens = {}  # token -> {"clientId", "valid"}
         self.page_tokens = {}  # nextToken -> (operation, accountId or None, offset)
         self.calls = []
+        self.faults = []  # rules of POST /_awsenv/faults, each with "remaining"
+
+    def take_fault(self, operation):
+        """The first pending fault rule for `operation`, counted down; None when none."""
+        for rule in self.faults:
+            if rule.get("operation") in (None, operation):
+                rule["remaining"] -= 1
+                if rule["remaining"] == 0:
+                    self.faults.remove(rule)
+                return dict(rule)
+        return None
 
     # -- sso-oidc ---------------------------------------------------------------------------
 
@@ -633,6 +666,30 @@ class Identity:
         return answer
 
 
+def fault_rule(payload):
+    """A POST /_awsenv/faults body as a pending rule; ValueError when it is not one."""
+    unknown = set(payload) - {"count", "status", "code", "message", "delay", "operation"}
+    if unknown:
+        raise ValueError(f"unknown fault keys {sorted(unknown)}")
+    try:
+        count = int(payload.get("count", 1))
+        status = int(payload.get("status") or 0)
+        delay = float(payload.get("delay") or 0)
+    except (TypeError, ValueError):
+        raise ValueError("count, status and delay must be numbers") from None
+    if count < 1 or delay < 0 or not (status == 0 or 400 <= status <= 599):
+        raise ValueError("count >= 1, delay >= 0, status 0 or 400-599")
+    operation = payload.get("operation")
+    known = {name for name, _ in OPERATIONS.values()}
+    if operation is not None and operation not in known:
+        raise ValueError(f"no operation {operation!r}; one of {sorted(known)}")
+    rule = {"remaining": count, "status": status, "delay": delay}
+    for key in ("code", "message", "operation"):
+        if payload.get(key) is not None:
+            rule[key] = str(payload[key])
+    return rule
+
+
 def optional_string(body, key):
     """body[key] when it is a non-empty string, None when absent; InvalidRequest otherwise."""
     value = body.get(key)
@@ -755,6 +812,7 @@ class Handler(BaseHTTPRequestHandler):
                     404, "UnknownOperationException", {"message": "Unknown operation"}
                 )
             if service == "oidc":
+                self.inject_fault(operation, service, log)
                 answer = self.oidc_operation(operation, body, log)
             else:
                 # The request's querystring members (never the bearer token) go to the log.
@@ -763,6 +821,7 @@ class Handler(BaseHTTPRequestHandler):
                     if parameter == "max_result" and value is not None and value.isdigit():
                         value = int(value)
                     log[key] = value
+                self.inject_fault(operation, service, log)
                 answer = self.portal_operation(operation, query)
         except ServiceError as caught:
             error = caught
@@ -781,6 +840,18 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, b"")  # Logout: no output shape, an empty body
         else:
             self.send_json(200, answer)
+
+    def inject_fault(self, operation, service, log):
+        """Applies the next POST /_awsenv/faults rule for `operation`, if any: its delay, then
+        its error (raised), unless it only delays."""
+        with self.identity.lock:
+            fault = self.identity.take_fault(operation)
+        if fault is None:
+            return
+        time.sleep(fault["delay"])  # outside the lock: other requests go on meanwhile
+        if fault["status"]:
+            log["faulted"] = True
+            raise injected_error(fault, service)
 
     def oidc_operation(self, operation, body, log):
         """An sso-oidc operation: members in a JSON object body."""
@@ -917,6 +988,18 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, identity.state())
             if (method, path) == ("GET", "/_awsenv/device-authorizations"):
                 return self.send_json(200, identity.device_authorizations())
+            if (method, path) == ("GET", "/_awsenv/faults"):
+                return self.send_json(200, identity.faults)
+            if (method, path) == ("DELETE", "/_awsenv/faults"):
+                identity.faults = []
+                return self.send_json(200, {"status": "ok"})
+            if (method, path) == ("POST", "/_awsenv/faults"):
+                try:
+                    rule = fault_rule(payload)
+                except ValueError as error:
+                    return self.send_json(400, {"message": str(error)})
+                identity.faults.append(rule)
+                return self.send_json(200, {"status": "ok"})
             if (method, path) == ("POST", "/_awsenv/reset"):
                 identity.reset()
                 return self.send_json(200, {"status": "ok"})

@@ -98,8 +98,9 @@ public enum KeyringError: Error, Equatable, Sendable {
       return "the keyring collection '\(name)' is locked and was not unlocked; "
         + "unlock it in your keyring app (or log in again) and retry"
     case .timedOut(let seconds):
-      return "the keyring did not answer within \(formatSeconds(seconds)) s; "
-        + "its provider may be hung: restart it (e.g. `pkill gnome-keyring-d`) and retry"
+      return "the keyring did not answer within \(formatSeconds(seconds)) s; its provider (or the "
+        + "session bus) may be hung: restart the provider (e.g. `pkill gnome-keyring-d`) and "
+        + "retry, or log in again if that does not help"
     case .failed(let detail):
       return "the keyring failed: \(detail)"
     }

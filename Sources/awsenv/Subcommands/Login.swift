@@ -284,10 +284,21 @@ private func writeErr(_ text: String) {
 enum LoginInterrupt {
   /// Whether the handler clears the spinner's line (stderr is a terminal).
   static let clearsLine = Atomic<Bool>(false)
+  /// The thread that runs the login: the only one SIGINT may act on.
+  static let mainThread = Atomic<UInt>(0)
 
   static func install(clearLine: Bool) {
     clearsLine.store(clearLine, ordering: .relaxed)
+    mainThread.store(UInt(pthread_self()), ordering: .relaxed)
     signal(SIGINT) { _ in
+      // Threads started before the login (GLib's D-Bus worker, from earlier keyring calls) do
+      // not block SIGINT, so the kernel may deliver it there, in the middle of a keyring write.
+      // Hand it to the login's thread, where it waits until the next sleep between polls.
+      let main = pthread_t(LoginInterrupt.mainThread.load(ordering: .relaxed))
+      if pthread_equal(pthread_self(), main) == 0 {
+        pthread_kill(main, SIGINT)
+        return
+      }
       let message: StaticString = "awsenv: login interrupted; nothing was stored\n"
       if LoginInterrupt.clearsLine.load(ordering: .relaxed) {
         let clear: StaticString = "\r\u{1B}[K"
@@ -299,7 +310,26 @@ enum LoginInterrupt {
     block(true)
   }
 
+  /// Back to the default action. A Ctrl-C that came after the last sleep (while the token was
+  /// stored, or an error was being reported) is still pending: it ends the command now, with
+  /// the keyring holding the whole token or none of it.
   static func remove() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    var pending = sigset_t()
+    sigpending(&pending)
+    if sigismember(&pending, SIGINT) == 1 {
+      var none = timespec(tv_sec: 0, tv_nsec: 0)
+      _ = sigtimedwait(&set, nil, &none)
+      let message: StaticString = "awsenv: login interrupted\n"
+      if clearsLine.load(ordering: .relaxed) {
+        let clear: StaticString = "\r\u{1B}[K"
+        _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
+      }
+      _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+      _exit(130)
+    }
     signal(SIGINT, SIG_DFL)
     block(false)
   }
