@@ -43,6 +43,8 @@ test: deps
 	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
 	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest"
 	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest" --testing-library swift-testing
+	# Each libFuzzer target briefly, from the committed corpus (make fuzz runs them longer).
+	scripts/fuzz.sh --seconds 10
 
 # A shell on a sandbox: private keyring, demo profiles, the hook loaded. Leaves nothing behind.
 try: build
@@ -69,3 +71,8 @@ clean:
 .PHONY: bench
 bench:
 	bench/run.sh $(BENCH_ARGS)
+
+# libFuzzer targets of fuzz/, each for 60 s (fuzz/README.md). FUZZ_ARGS: e.g. --seconds 600 fuzz-config.
+.PHONY: fuzz
+fuzz:
+	scripts/fuzz.sh $(FUZZ_ARGS)

@@ -4,7 +4,9 @@ import PackageDescription
 let package = Package(
   name: "awsenv",
   products: [
-    .executable(name: "awsenv", targets: ["awsenv"])
+    .executable(name: "awsenv", targets: ["awsenv"]),
+    // For the fuzz targets in fuzz/ (a package of their own; see fuzz/README.md).
+    .library(name: "AwsenvCore", targets: ["AwsenvCore"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

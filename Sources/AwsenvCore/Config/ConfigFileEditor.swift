@@ -8,27 +8,41 @@ public enum ConfigFileEditor {
 
   /// `text` without the secret lines (and their continuation lines) of `profiles`.
   /// `isConfigFile` selects the header form: `[profile NAME]` in config, `[NAME]` in credentials.
+  ///
+  /// Lines are classified exactly as ConfigParser reads them, on their UTF-8 bytes: a byte order
+  /// mark starts the file, a header is a line that starts with `[`, blank and comment lines are
+  /// skipped (a value's continuation goes on past them), an indented line continues the
+  /// property above it. Anything else would let the two disagree about which profile a key
+  /// belongs to, and `import --remove-plaintext` would leave an imported key in the file or
+  /// remove one that was not imported.
   public static func removingSecrets(
     from text: String, profiles: Set<String>, isConfigFile: Bool
   ) -> String {
     var out = ""
     var inTarget = false
     var dropping = false
-    for line in linesKeepingTerminators(text) {
-      let content = line.trimmingTrailingNewline()
-      let trimmed = content.drop { $0 == " " || $0 == "\t" }
-      let indented = trimmed.count != content.count
-      if trimmed.hasPrefix("[") {
+    let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+    for (number, line) in linesKeepingTerminators(text).enumerated() {
+      var bytes = Array(line.utf8)[...]
+      if bytes.last == UInt8(ascii: "\n") { bytes = bytes.dropLast() }
+      if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+      if number == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+      let content = bytes.drop(while: isBlank)
+      let indented = content.count != bytes.count
+      if content.isEmpty || content.first == UInt8(ascii: "#") || content.first == UInt8(ascii: ";")
+      {
+        // Skipped by the parser, and kept; a value's continuation lines go on after it.
+        out += line
+        continue
+      } else if !indented, content.first == UInt8(ascii: "[") {
         inTarget =
-          sectionProfile(trimmed, isConfigFile: isConfigFile).map(profiles.contains) ?? false
+          sectionProfile(content, isConfigFile: isConfigFile).map(profiles.contains) ?? false
         dropping = false
-      } else if inTarget, !indented, let equals = trimmed.firstIndex(of: "=") {
-        let key = trimmed[..<equals].trimmingCharacters(in: " \t").lowercased()
-        dropping = secretKeys.contains(key)
-      } else if dropping, indented, !trimmed.isEmpty {
-        // A continuation of a dropped value.
-      } else if !indented || trimmed.isEmpty {
-        dropping = false
+      } else if !indented {
+        // `name = value`: the name is what precedes the first `=`, trimmed.
+        let key = content.prefix { $0 != UInt8(ascii: "=") }.reversed().drop(while: isBlank)
+        let name = asciiLowercased(String(decoding: key.reversed(), as: UTF8.self))
+        dropping = inTarget && secretKeys.contains(name)
       }
       if !dropping { out += line }
     }
@@ -44,36 +58,16 @@ public enum ConfigFileEditor {
     return out
   }
 
-  /// The profile a section header names, or nil for other sections (sso-session, services).
-  static func sectionProfile(_ header: Substring, isConfigFile: Bool) -> String? {
-    guard let close = header.firstIndex(of: "]") else { return nil }
-    let inner = header[header.index(after: header.startIndex)..<close].trimmingCharacters(in: " \t")
-    if !isConfigFile { return inner }
-    if inner == "default" { return inner }
-    guard inner.hasPrefix("profile"), inner.count > 7 else { return nil }
-    let afterWord = inner.dropFirst(7)
-    guard afterWord.first == " " || afterWord.first == "\t" else { return nil }
-    return afterWord.trimmingCharacters(in: " \t")
-  }
-}
-
-extension StringProtocol {
-  fileprivate func trimmingCharacters(in set: String) -> String {
-    let isTrimmed = { (c: Character) in set.contains(c) }
-    guard let first = firstIndex(where: { !isTrimmed($0) }) else { return "" }
-    let last = lastIndex(where: { !isTrimmed($0) })!
-    return String(self[first...last])
-  }
-
-}
-
-extension Substring {
-  fileprivate func trimmingTrailingNewline() -> Substring {
-    var end = endIndex
-    while end > startIndex, ["\n", "\r", "\r\n"].contains(self[index(before: end)]) {
-      end = index(before: end)
-    }
-    return self[startIndex..<end]
+  /// The profile a section header line names, as ConfigParser reads it; nil for other sections
+  /// (sso-session, services) and for those the parser ignores.
+  static func sectionProfile(_ header: ArraySlice<UInt8>, isConfigFile: Bool) -> String? {
+    let text = String(decoding: header, as: UTF8.self)
+    guard
+      let parsed = try? AWSConfig.parse(
+        config: isConfigFile ? text : "", configPath: "", credentials: isConfigFile ? "" : text,
+        credentialsPath: "")
+    else { return nil }
+    return parsed.profileNames.first
   }
 }
 

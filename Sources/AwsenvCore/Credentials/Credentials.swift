@@ -115,6 +115,9 @@ func jsonString(_ text: String) -> String {
     case "\n": out += "\\n"
     case "\r": out += "\\r"
     case "\t": out += "\\t"
+    // Foundation's JSONSerialization drops a raw U+FEFF at the start of a string (it reads it
+    // as a byte order mark); escaped, it survives.
+    case "\u{FEFF}": out += "\\ufeff"
     case _ where scalar.value < 0x20:
       let hex = String(scalar.value, radix: 16)
       out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex

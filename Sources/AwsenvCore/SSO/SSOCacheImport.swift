@@ -117,9 +117,16 @@ public struct SSOCacheImport {
     return outcome
   }
 
-  /// The cache's `expiresAt`: RFC 3339, or the older `2020-06-17T10:02:08UTC` form.
+  /// The cache's `expiresAt`: RFC 3339, or the older `2020-06-17T10:02:08UTC` form, to the
+  /// second. The keyring item keeps whole seconds of years 0000-9999 (RFC 3339 as rfc3339()
+  /// writes it) and is read back before the file may go: a fraction, or an offset that moves
+  /// the date out of those years, would never read back as written.
   static func parseCacheDate(_ text: String) -> Date? {
-    if text.hasSuffix("UTC") { return parseRFC3339(String(text.dropLast(3)) + "Z") }
-    return parseRFC3339(text)
+    let date =
+      text.hasSuffix("UTC") ? parseRFC3339(String(text.dropLast(3)) + "Z") : parseRFC3339(text)
+    guard let seconds = date?.timeIntervalSince1970.rounded(.down),
+      (-62_167_219_200...253_402_300_799).contains(seconds)
+    else { return nil }
+    return Date(timeIntervalSince1970: seconds)
   }
 }

@@ -201,7 +201,8 @@ private func hasZshEqualsExpansion(_ value: String) -> Bool {
 /// the quotes as it is.
 func fishQuote(_ value: String) -> String {
   if value.isEmpty { return "''" }
-  if value.utf8.allSatisfy(isPlain) { return value }
+  // fish (3.6 too) expands the word `%self` to its process id: a leading `%` is quoted.
+  if value.utf8.allSatisfy(isPlain), value.utf8.first != UInt8(ascii: "%") { return value }
   var out = ""
   var open = false
   for scalar in value.unicodeScalars {
