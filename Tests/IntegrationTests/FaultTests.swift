@@ -143,7 +143,7 @@ final class FaultTests: XCTestCase {
         trap 'kill -CONT "$provider"' EXIT
         """,
       lift: #"kill -CONT "$provider""#,
-      expect: "the keyring did not answer within 2 s", advice: "restart it")
+      expect: "the keyring did not answer within 2 s", advice: "restart the provider")
   }
 
   /// The session bus's daemon stopped with SIGSTOP: connecting never completes, and the same

@@ -8,6 +8,8 @@ public enum SSOSignInEvent: Sendable, Equatable {
   case waiting(secondsLeft: Int)
   /// The service asked to poll less often; polls are now `interval` seconds apart.
   case slowDown(interval: Int)
+  /// The token came; it is about to be stored (the last moment to stop with nothing stored).
+  case storing
   /// The sign-in finished (or failed): clear any waiting indicator.
   case done
 }
@@ -194,6 +196,7 @@ public struct SSOSignIn: Sendable {
         continue
       }
       let token = makeToken(grant, keepingRefreshToken: nil)
+      progress(.storing)
       try keyringCall { () throws(KeyringError) in try keyring.saveSSOToken(token, for: session) }
       return token
     }

@@ -241,6 +241,9 @@ final class LoginPresenter: Sendable {
       writeErr("\r\u{1B}[K\(frame) waiting for the browser (\(left) left; Ctrl-C stops)")
     case .slowDown:
       break
+    case .storing:
+      // A Ctrl-C during the last poll is still pending: stop before anything is stored.
+      LoginInterrupt.endIfInterrupted(message: "awsenv: login interrupted; nothing was stored\n")
     case .done:
       if interactiveStderr { writeErr("\r\u{1B}[K") }
       LoginInterrupt.remove()
@@ -314,24 +317,27 @@ enum LoginInterrupt {
   /// stored, or an error was being reported) is still pending: it ends the command now, with
   /// the keyring holding the whole token or none of it.
   static func remove() {
+    endIfInterrupted(message: "awsenv: login interrupted\n")
+    signal(SIGINT, SIG_DFL)
+    block(false)
+  }
+
+  /// Ends the command with `message` (exit 130) when a SIGINT is pending on this thread.
+  static func endIfInterrupted(message: StaticString) {
     var set = sigset_t()
     sigemptyset(&set)
     sigaddset(&set, SIGINT)
     var pending = sigset_t()
     sigpending(&pending)
-    if sigismember(&pending, SIGINT) == 1 {
-      var none = timespec(tv_sec: 0, tv_nsec: 0)
-      _ = sigtimedwait(&set, nil, &none)
-      let message: StaticString = "awsenv: login interrupted\n"
-      if clearsLine.load(ordering: .relaxed) {
-        let clear: StaticString = "\r\u{1B}[K"
-        _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
-      }
-      _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
-      _exit(130)
+    guard sigismember(&pending, SIGINT) == 1 else { return }
+    var none = timespec(tv_sec: 0, tv_nsec: 0)
+    _ = sigtimedwait(&set, nil, &none)
+    if clearsLine.load(ordering: .relaxed) {
+      let clear: StaticString = "\r\u{1B}[K"
+      _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
     }
-    signal(SIGINT, SIG_DFL)
-    block(false)
+    _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+    _exit(130)
   }
 
   /// The sleep between polls (and retries): SIGINT is delivered here, then the mask is what it
