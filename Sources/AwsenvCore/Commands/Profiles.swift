@@ -233,16 +233,9 @@ public struct ProfileResolver: Sendable {
   func lock(_ kind: String, key: String, doing: String, quick: Bool) throws(AwsenvError)
     -> FileLock.Outcome?
   {
-    guard let directory = FileLock.directory(environment: environment) else { return nil }
-    let timeout: Double = quick ? 10 : 120
-    do {
-      return try FileLock.acquire(kind, key: key, in: directory, timeout: timeout)
-    } catch {
-      let holder = error.holder.map { " (process \($0))" } ?? ""
-      throw .other(
-        "another awsenv\(holder) has been \(doing) for \(Int(timeout)) s; let it finish or "
-          + "stop it, then try again")
-    }
+    try FileLock.take(
+      kind, key: key, in: FileLock.directory(environment: environment), timeout: quick ? 10 : 120,
+      doing: doing)
   }
 
   func keyringKeys(_ profile: String) throws(AwsenvError) -> Credentials? {

@@ -121,24 +121,32 @@ public final class FileLock: Sendable {
 }
 
 extension FileLock {
+  /// ``acquire(_:key:in:timeout:)`` for a command: nil without a lock directory, and a lock
+  /// held past `timeout` is one line naming its holder and what it was `doing`.
+  static func take(
+    _ kind: String, key: String, in directory: String?, timeout: Double, doing: String,
+    nothingChanged: Bool = false
+  ) throws(AwsenvError) -> Outcome? {
+    guard let directory else { return nil }
+    do {
+      return try acquire(kind, key: key, in: directory, timeout: timeout)
+    } catch {
+      let holder = error.holder.map { " (process \($0))" } ?? ""
+      throw .other(
+        "another awsenv\(holder) has been \(doing) for \(Int(timeout)) s; let it finish or "
+          + "stop it, then try again" + (nothingChanged ? "; nothing was changed" : ""))
+    }
+  }
+
   /// Runs `body`, a read-modify-write of the user file `path`, holding that file's lock in
   /// `directory` (if any), so two awsenv processes editing it at once apply their changes one
   /// after the other instead of the second overwriting the first.
   static func editing<T>(
     _ path: String, lockDirectory directory: String?, _ body: () throws(AwsenvError) -> T
   ) throws(AwsenvError) -> T {
-    var outcome: Outcome?
-    if let directory {
-      do {
-        outcome = try acquire(
-          "file", key: AtomicFile.resolveLinks(path), in: directory, timeout: 30)
-      } catch {
-        let holder = error.holder.map { " (process \($0))" } ?? ""
-        throw .other(
-          "another awsenv\(holder) has been editing \(path) for 30 s; let it finish or stop "
-            + "it, then try again; nothing was changed")
-      }
-    }
+    let outcome = try take(
+      "file", key: AtomicFile.resolveLinks(path), in: directory, timeout: 30,
+      doing: "editing \(path)", nothingChanged: true)
     defer { withExtendedLifetime(outcome) {} }
     return try body()
   }

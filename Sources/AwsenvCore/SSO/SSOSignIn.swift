@@ -114,15 +114,9 @@ public struct SSOSignIn: Sendable {
   }
 
   private func takeLock() throws(AwsenvError) -> FileLock.Outcome? {
-    guard let lockDirectory else { return nil }
-    do {
-      return try FileLock.acquire("sso", key: session.key, in: lockDirectory, timeout: 30)
-    } catch {
-      let holder = error.holder.map { " (process \($0))" } ?? ""
-      throw .other(
-        "another awsenv\(holder) has been renewing the IAM Identity Center sign-in "
-          + "\(session.displayName) for 30 s; let it finish or stop it, then try again")
-    }
+    try FileLock.take(
+      "sso", key: session.key, in: lockDirectory, timeout: 30,
+      doing: "renewing the IAM Identity Center sign-in \(session.displayName)")
   }
 
   /// The client registration: the keyring's while it has a day left, else a new one (stored).

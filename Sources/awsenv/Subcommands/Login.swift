@@ -302,13 +302,7 @@ enum LoginInterrupt {
         pthread_kill(main, SIGINT)
         return
       }
-      let message: StaticString = "awsenv: login interrupted; nothing was stored\n"
-      if LoginInterrupt.clearsLine.load(ordering: .relaxed) {
-        let clear: StaticString = "\r\u{1B}[K"
-        _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
-      }
-      _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
-      _exit(130)
+      LoginInterrupt.end("awsenv: login interrupted; nothing was stored\n")
     }
     block(true)
   }
@@ -332,6 +326,11 @@ enum LoginInterrupt {
     guard sigismember(&pending, SIGINT) == 1 else { return }
     var none = timespec(tv_sec: 0, tv_nsec: 0)
     _ = sigtimedwait(&set, nil, &none)
+    end(message)
+  }
+
+  /// Clears the spinner's line, prints `message` and exits 130: async-signal-safe calls only.
+  static func end(_ message: StaticString) -> Never {
     if clearsLine.load(ordering: .relaxed) {
       let clear: StaticString = "\r\u{1B}[K"
       _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
