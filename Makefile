@@ -16,24 +16,40 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# Binary, hook scripts (the binary embeds them too), completions and the man page under PREFIX.
+# Binary (stripped), hook scripts, completions and the man page under $(DESTDIR)$(PREFIX). The
+# hooks under share/awsenv/shell/ are written by the binary's own `init`, with the installed path
+# filled in, so `source PREFIX/share/awsenv/shell/awsenv.bash` works as `eval "$(awsenv init
+# bash)"` does.
+RELEASE_DIR = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 install: release
-	install -d "$(PREFIX)/bin" "$(PREFIX)/share/awsenv/shell" \
-	  "$(PREFIX)/share/bash-completion/completions" "$(PREFIX)/share/zsh/site-functions" \
-	  "$(PREFIX)/share/fish/vendor_completions.d" "$(PREFIX)/share/man/man1"
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/awsenv" "$(PREFIX)/bin/awsenv"
-	install -m 0644 shell/awsenv.bash shell/awsenv.zsh shell/awsenv.fish "$(PREFIX)/share/awsenv/shell/"
-	install -m 0644 completions/awsenv.bash "$(PREFIX)/share/bash-completion/completions/awsenv"
-	install -m 0644 completions/_awsenv "$(PREFIX)/share/zsh/site-functions/_awsenv"
-	install -m 0644 completions/awsenv.fish "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
-	install -m 0644 docs/awsenv.1 "$(PREFIX)/share/man/man1/awsenv.1"
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/awsenv/shell" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d" "$(DESTDIR)$(PREFIX)/share/man/man1"
+	install -s -m 0755 "$(RELEASE_DIR)/awsenv" "$(DESTDIR)$(PREFIX)/bin/awsenv"
+	for shell in bash zsh fish; do \
+	  "$(RELEASE_DIR)/awsenv" init "$$shell" --binary "$(PREFIX)/bin/awsenv" \
+	    >"$(DESTDIR)$(PREFIX)/share/awsenv/shell/awsenv.$$shell.tmp" && \
+	  chmod 0644 "$(DESTDIR)$(PREFIX)/share/awsenv/shell/awsenv.$$shell.tmp" && \
+	  mv "$(DESTDIR)$(PREFIX)/share/awsenv/shell/awsenv.$$shell.tmp" \
+	    "$(DESTDIR)$(PREFIX)/share/awsenv/shell/awsenv.$$shell" || exit 1; \
+	done
+	install -m 0644 completions/awsenv.bash "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/awsenv"
+	install -m 0644 completions/_awsenv "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_awsenv"
+	install -m 0644 completions/awsenv.fish "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish"
+	install -m 0644 docs/awsenv.1 "$(DESTDIR)$(PREFIX)/share/man/man1/awsenv.1"
 	@echo "installed $(PREFIX)/bin/awsenv; now add the hook to your shell (README: Install)"
 
+# What `make install` put under PREFIX works as installed (run by CI).
+.PHONY: check-install
+check-install:
+	scripts/check-install.sh
+
 uninstall:
-	rm -f "$(PREFIX)/bin/awsenv" "$(PREFIX)/share/bash-completion/completions/awsenv" \
-	  "$(PREFIX)/share/zsh/site-functions/_awsenv" "$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish" \
-	  "$(PREFIX)/share/man/man1/awsenv.1"
-	rm -rf "$(PREFIX)/share/awsenv"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/awsenv" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/awsenv" \
+	  "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_awsenv" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/awsenv.fish" \
+	  "$(DESTDIR)$(PREFIX)/share/man/man1/awsenv.1"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/awsenv"
 
 # Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring. The test
 # bundle runs directly (not through `swift test`, which wants the real HOME for its package
@@ -59,7 +75,7 @@ generate: build
 	"$(BIN_DIR)/awsenv" --generate-completion-script fish >completions/awsenv.fish
 	$(SWIFT) package --allow-writing-to-directory docs generate-manual --output-directory docs
 
-lint:
+lint: deps
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
 

@@ -18,8 +18,19 @@ extension Awsenv {
     @Argument(help: "bash, zsh or fish.")
     var shell: Shell
 
+    // `make install` writes the hooks under share/ with the installed binary's path, which is
+    // not this binary's when installing into a staging directory (DESTDIR).
+    @Option(name: .customLong("binary"), help: .hidden)
+    var binary: String?
+
+    func validate() throws {
+      if let binary, !binary.hasPrefix("/") {
+        throw ValidationError("--binary takes an absolute path")
+      }
+    }
+
     func run() throws {
-      writeOut(shell.hook(binaryPath: executablePath()))
+      writeOut(shell.hook(binaryPath: binary ?? executablePath()))
     }
   }
 }
