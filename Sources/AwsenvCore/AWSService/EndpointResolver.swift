@@ -57,20 +57,8 @@ public enum EndpointResolver {
     _ service: String, region: String, fips: Bool = false, dualStack: Bool = false
   ) -> String {
     let name = fips ? service + "-fips" : service
-    if dualStack {
-      let suffix = region.hasPrefix("cn-") ? "api.amazonwebservices.com.cn" : "api.aws"
-      return "\(name).\(region).\(suffix)"
-    }
-    let suffix: String
-    if region.hasPrefix("cn-") {
-      suffix = "amazonaws.com.cn"
-    } else if region.hasPrefix("us-iso-") {
-      suffix = "c2s.ic.gov"
-    } else if region.hasPrefix("us-isob-") {
-      suffix = "sc2s.sgov.gov"
-    } else {
-      suffix = "amazonaws.com"
-    }
+    let partition = Partition.of(region: region)
+    let suffix = dualStack ? partition.dualStackDNSSuffix : partition.dnsSuffix
     return "\(name).\(region).\(suffix)"
   }
 

@@ -45,3 +45,41 @@ public struct RetryPolicy: Sendable {
     return [500, 502, 503, 504].contains(status) || status == 429
   }
 }
+
+extension RetryPolicy {
+  /// Sends a request until it succeeds, fails for good, or the attempts run out: the one retry
+  /// loop of the STS and IAM Identity Center clients. `request` is called before each attempt
+  /// (a signed request carries its time); `parse` turns a response into the value or the
+  /// service's error, whose `code`, with the HTTP status, says whether another attempt may do
+  /// better; `unreachable` turns a transport failure into the service's error.
+  func send<Value, Failure: Error>(
+    _ request: () -> HTTPRequest, over transport: any HTTPTransport, options: HTTPOptions,
+    parse: (HTTPResponse) -> Result<Value, Failure>, code: (Failure) -> String?,
+    unreachable: (HTTPError) -> Failure
+  ) throws(Failure) -> Value {
+    var attempt = 1
+    while true {
+      let outcome: Result<Value, Failure>
+      let retryable: Bool
+      do {
+        let response = try transport.send(request(), options: options)
+        outcome = parse(response)
+        if case .failure(let error) = outcome {
+          retryable = Self.isRetryable(status: response.status, code: code(error))
+        } else {
+          retryable = false
+        }
+      } catch {
+        outcome = .failure(unreachable(error))
+        retryable = error.isRetryable
+      }
+      switch outcome {
+      case .success(let value): return value
+      case .failure(let error):
+        guard retryable, attempt < maxAttempts else { throw error }
+        sleep(delay(beforeRetry: attempt))
+        attempt += 1
+      }
+    }
+  }
+}

@@ -78,10 +78,10 @@ public struct SSOClient: Sendable {
       }
       return ServiceEndpoint(scheme: "https", host: host)
     }
-    let suffix = EndpointResolver.regionalHost("x", region: region).dropFirst(2 + region.count)
+    let suffix = Partition.of(region: region).dnsSuffix
     return (
-      try endpoint("SSO_OIDC", "oidc.\(region)\(suffix)"),
-      try endpoint("SSO", "portal.sso.\(region)\(suffix)")
+      try endpoint("SSO_OIDC", "oidc.\(region).\(suffix)"),
+      try endpoint("SSO", "portal.sso.\(region).\(suffix)")
     )
   }
 
@@ -294,30 +294,10 @@ public struct SSOClient: Sendable {
       request.body = Array(JSONValue.object(body).text.utf8)
     }
     if let token { request.headers.append(HTTPHeader("x-amz-sso_bearer_token", token)) }
-    var attempt = 1
-    while true {
-      let outcome: Result<JSONObject, SSOError>
-      let retryable: Bool
-      do {
-        let response = try transport.send(request, options: options)
-        outcome = Self.parse(response, operation: operation)
-        if case .failure(let error) = outcome {
-          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
-        } else {
-          retryable = false
-        }
-      } catch {
-        outcome = .failure(.transport(operation: operation, error))
-        retryable = error.isRetryable
-      }
-      switch outcome {
-      case .success(let object): return object
-      case .failure(let error):
-        guard retryable, attempt < retry.maxAttempts else { throw error }
-        retry.sleep(retry.delay(beforeRetry: attempt))
-        attempt += 1
-      }
-    }
+    return try retry.send(
+      { request }, over: transport, options: options,
+      parse: { Self.parse($0, operation: operation) }, code: \.code,
+      unreachable: { .transport(operation: operation, $0) })
   }
 
   /// The JSON object of a 2xx response, or the error it describes: the code from the

@@ -113,31 +113,10 @@ public struct STSClient: Sendable {
   func call(
     _ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?
   ) throws(STSError) -> XMLElementNode {
-    var attempt = 1
-    while true {
-      let request = request(action, parameters, signedWith: credentials, date: clock())
-      let outcome: Result<XMLElementNode, STSError>
-      let retryable: Bool
-      do {
-        let response = try transport.send(request, options: options)
-        outcome = Self.parse(response, action: action)
-        if case .failure(let error) = outcome {
-          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
-        } else {
-          retryable = false
-        }
-      } catch {
-        outcome = .failure(.transport(action: action, error))
-        retryable = error.isRetryable
-      }
-      switch outcome {
-      case .success(let document): return document
-      case .failure(let error):
-        guard retryable, attempt < retry.maxAttempts else { throw error }
-        retry.sleep(retry.delay(beforeRetry: attempt))
-        attempt += 1
-      }
-    }
+    try retry.send(
+      { request(action, parameters, signedWith: credentials, date: clock()) }, over: transport,
+      options: options, parse: { Self.parse($0, action: action) }, code: \.code,
+      unreachable: { .transport(action: action, $0) })
   }
 
   /// The `…Result` document of a 2xx response, or the error it describes.
