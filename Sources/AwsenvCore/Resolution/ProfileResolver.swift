@@ -12,6 +12,10 @@ public struct ProfileResolver: Sendable {
   public var keyring: Keyring
   /// The calling process's environment (the shell's, through the hook).
   public var environment: [String: String]
+  /// The shell's AWS variables from before awsenv changed them: the region falls back to
+  /// them, and credential_source = Environment takes its keys from them. The command line
+  /// computes it once (``ShellSession/original(environment:)``).
+  public var baseline: SavedState
   public var transport: any HTTPTransport
   /// Asks for an MFA code on the terminal; returns nil when there is none.
   public var askMFACode: @Sendable (_ prompt: String) -> String?
@@ -27,6 +31,7 @@ public struct ProfileResolver: Sendable {
 
   public init(
     config: AWSConfig, keyring: Keyring, environment: [String: String] = [:],
+    baseline: SavedState = SavedState(entries: []),
     transport: any HTTPTransport = UnavailableTransport(),
     askMFACode: @escaping @Sendable (String) -> String? = { _ in nil },
     clock: @escaping @Sendable () -> Date = { Date() },
@@ -36,6 +41,7 @@ public struct ProfileResolver: Sendable {
     self.config = config
     self.keyring = keyring
     self.environment = environment
+    self.baseline = baseline
     self.transport = transport
     self.askMFACode = askMFACode
     self.clock = clock
@@ -75,8 +81,42 @@ public struct ProfileResolver: Sendable {
           + ") through `awsenv credential-process`; point one of them at keys, a role or a "
           + "sign-in")
     }
-    var run = try ChainRun(resolver: self, profile: profile, chain: chain, options: options)
+    var run = ChainRun(
+      profile: profile, chain: chain, options: options,
+      dependencies: chainDependencies(profile: profile, chain: chain, options: options))
     return try run.resolve()
+  }
+
+  /// What a ``ChainRun`` for `profile` works with: this resolver's clients, keyring, lock and
+  /// settings, made into values once.
+  private func chainDependencies(profile: String, chain: ProfileChain, options: ResolveOptions)
+    -> ChainRun.Dependencies
+  {
+    let quick = !options.interactive
+    let sts: Result<STSClient, AwsenvError>
+    do {
+      sts = .success(try stsClient(profile: profile, regionFlag: options.regionFlag, quick: quick))
+    } catch {
+      sts = .failure(error)
+    }
+    let ssoPortal = config.ssoSession(base: chain.base).flatMap {
+      try? ssoClient($0).portalEndpoint
+    }
+    return ChainRun.Dependencies(
+      config: config, keyring: keyring, environment: environment, baseline: baseline,
+      now: clock(), sts: sts, ssoPortal: ssoPortal,
+      ssoSignIn: { session throws(AwsenvError) in try ssoSignIn(session, quick: quick) },
+      ssoInteraction: ssoInteraction,
+      lock: { key, doing throws(AwsenvError) in
+        try lock("profile", key: key, doing: doing, quick: quick)
+      },
+      resolveProfile: { target, via throws(AwsenvError) in
+        var inner = self
+        inner.resolving.append(via)
+        return try inner.resolve(profile: target, options: options)
+      },
+      askMFACode: askMFACode, minimumTTL: minimumTTL(profile: profile),
+      defaultSessionName: defaultSessionName)
   }
 
   /// The region configured for `profile`, if any.
@@ -98,8 +138,7 @@ public struct ProfileResolver: Sendable {
   {
     let resolved = try resolve(profile: profile, options: options)
     let region = ShellSession.region(
-      flag: options.regionFlag, profileRegion: region(profile: profile),
-      environment: environment)
+      flag: options.regionFlag, profileRegion: region(profile: profile), baseline: baseline)
     let refreshAt = resolved.credentials.expiration.map {
       $0.addingTimeInterval(-minimumTTL(profile: profile))
     }
@@ -117,8 +156,7 @@ public struct ProfileResolver: Sendable {
   {
     let section = config.profile(profile)
     let region =
-      ShellSession.region(
-        flag: regionFlag, profileRegion: section?["region"], environment: environment)
+      ShellSession.region(flag: regionFlag, profileRegion: section?["region"], baseline: baseline)
       ?? "us-east-1"
     guard EndpointResolver.isValidRegion(region) else {
       throw .other(
@@ -201,21 +239,6 @@ public struct ProfileResolver: Sendable {
     } catch {
       throw .keyring(error)
     }
-  }
-
-  /// Whether a credential_process command line starts with the awsenv binary.
-  static func runsAwsenv(_ command: String) -> Bool {
-    guard let first = try? CommandRunner.split(command).first else { return false }
-    return first.split(separator: "/").last == "awsenv"
-  }
-
-  /// The profile named by `awsenv credential-process NAME` in a credential_process line; nil
-  /// for any other command.
-  static func awsenvTarget(_ command: String) -> String? {
-    guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
-      words[1] == "credential-process"
-    else { return nil }
-    return words.dropFirst(2).first { !$0.hasPrefix("-") }
   }
 
   /// The default role session name: the local user's name, in the characters STS accepts.

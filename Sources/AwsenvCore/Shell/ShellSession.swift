@@ -33,7 +33,12 @@ public enum ShellSession {
 
   /// The changes that switch a shell to `activation`.
   public static func use(_ activation: Activation, environment: [String: String]) -> [ShellChange] {
-    let saved = original(environment: environment)
+    use(activation, baseline: original(environment: environment))
+  }
+
+  /// The changes that switch a shell to `activation`, given the state from before awsenv
+  /// changed the shell (``original(environment:)``).
+  public static func use(_ activation: Activation, baseline saved: SavedState) -> [ShellChange] {
     var changes = activation.variables.map { name, value in
       value.map { ShellChange.export(name, $0) } ?? .unset(name)
     }
@@ -65,7 +70,15 @@ public enum ShellSession {
   ) -> String? {
     if let flag, !flag.isEmpty { return flag }
     if let profileRegion, !profileRegion.isEmpty { return profileRegion }
-    let saved = original(environment: environment)
+    return region(flag: nil, profileRegion: nil, baseline: original(environment: environment))
+  }
+
+  /// The region for a switch, given the state from before awsenv changed the shell.
+  public static func region(flag: String?, profileRegion: String?, baseline saved: SavedState)
+    -> String?
+  {
+    if let flag, !flag.isEmpty { return flag }
+    if let profileRegion, !profileRegion.isEmpty { return profileRegion }
     return saved.value(of: "AWS_REGION") ?? saved.value(of: "AWS_DEFAULT_REGION")
   }
 }

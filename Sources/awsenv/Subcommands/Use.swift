@@ -67,7 +67,7 @@ extension Awsenv {
       LibSecretStore.prefetch(
         timeout: runtime.environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2)
       let activation = try runtime.activation(profile, options: options)
-      let changes = ShellSession.use(activation, environment: runtime.environment)
+      let changes = ShellSession.use(activation, baseline: runtime.baseline)
       do {
         writeOut(try shell.render(changes))
       } catch {
