@@ -27,6 +27,11 @@ let package = Package(
       dependencies: ["CLibSecret"],
       path: "Sources/CLibSecretShim"
     ),
+    // prctl(PR_SET_DUMPABLE, 0), which Swift cannot call (prctl is variadic).
+    .target(
+      name: "CProcessShim",
+      path: "Sources/CProcessShim"
+    ),
     // libcurl's headers (HTTPS to STS and IAM Identity Center; Debian: libcurl4-openssl-dev),
     // not the library: CCurlShim loads libcurl.so.4 at the first request, so commands that send
     // none do not pay for loading libcurl and OpenSSL. No pkgConfig: it would add -lcurl.
@@ -50,7 +55,7 @@ let package = Package(
     .target(
       name: "AwsenvCore",
       dependencies: [
-        "CLibSecret", "CLibSecretShim", "CCurl", "CCurlShim",
+        "CLibSecret", "CLibSecretShim", "CCurl", "CCurlShim", "CProcessShim",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Sources/AwsenvCore"

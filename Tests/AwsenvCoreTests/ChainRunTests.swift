@@ -152,6 +152,10 @@ final class ChainRunTests: XCTestCase {
       XCTAssertTrue(
         ($0 as? AwsenvError)?.message.contains("'loop-a' → 'loop-b' → 'loop-a'") == true,
         "\($0)")
+      guard case .credentialProcessLoop(let profiles)? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
+      XCTAssertEqual(profiles, ["loop-a", "loop-b", "loop-a"])
     }
   }
 
@@ -245,6 +249,9 @@ final class ChainRunTests: XCTestCase {
     XCTAssertEqual(try resolver(environment: env).credentials(profile: "base"), keys)
     XCTAssertThrowsError(try resolver(environment: env).resolve(profile: "admin")) {
       XCTAssertTrue((($0 as? AwsenvError)?.message ?? "").contains("is not a region name"))
+      guard case .invalidRegion("bad/region")? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
     }
     let plainHTTP = ["AWS_ENDPOINT_URL_STS": "http://sts.example.com"]
     XCTAssertThrowsError(try resolver(environment: plainHTTP).resolve(profile: "admin")) {
@@ -316,6 +323,9 @@ final class ChainRunTests: XCTestCase {
     ) {
       XCTAssertTrue(
         (($0 as? AwsenvError)?.message ?? "").contains("credential_source = Environment"))
+      guard case .noEnvironmentKeys(profile: "from-env")? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
     }
   }
 

@@ -355,10 +355,7 @@ struct ChainRun {
       guard let id = saved.value(of: "AWS_ACCESS_KEY_ID"),
         let secret = saved.value(of: "AWS_SECRET_ACCESS_KEY")
       else {
-        throw .other(
-          "profile '\(owner)' takes its source credentials from the environment "
-            + "(credential_source = Environment), but this shell had no AWS_ACCESS_KEY_ID and "
-            + "AWS_SECRET_ACCESS_KEY before awsenv; export them, or use source_profile")
+        throw .noEnvironmentKeys(profile: owner)
       }
       let keys = Credentials(
         accessKeyID: id, secretAccessKey: secret, sessionToken: saved.value(of: "AWS_SESSION_TOKEN")
@@ -387,10 +384,7 @@ struct ChainRun {
       return try process(owner: owner, command: command)
     case .sso(let owner, _, _, _, let account, let role):
       guard let account, let role, let session = ssoSession else {
-        throw .other(
-          "profile '\(owner)' signs in to IAM Identity Center but names no role: add "
-            + "sso_account_id and sso_role_name to it (`awsenv sso sync` writes a profile for "
-            + "every role you have)")
+        throw .ssoRoleNotNamed(profile: owner)
       }
       return try ssoRole(session, account: account, role: role)
     }
@@ -511,12 +505,10 @@ struct ChainRun {
       }
       token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     } catch {
-      throw .other(
-        "cannot read the web identity token file \(tokenFile) of profile '\(owner)' "
-          + "(\(error.reason)); check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE")
+      throw .webIdentityTokenUnreadable(profile: owner, path: tokenFile, reason: error.reason)
     }
     guard !token.isEmpty else {
-      throw .other("the web identity token file \(tokenFile) is empty; write a fresh token to it")
+      throw .webIdentityTokenEmpty(path: tokenFile)
     }
     let duration = duration(of: owner)
     let sts = try stsClient.get()
@@ -540,22 +532,15 @@ struct ChainRun {
     }
     let text = String(decoding: output, as: UTF8.self)
     guard let credentials = Credentials.fromProcessJSON(text) else {
-      throw .other(
-        "the credential_process of profile '\(owner)' did not print a Version 1 JSON document "
-          + "with AccessKeyId and SecretAccessKey (and an RFC 3339 Expiration, if any); fix "
-          + "the command")
+      throw .credentialProcessOutput(profile: owner, .notCredentials)
     }
     do {
       try credentials.validate()
     } catch {
-      throw .other(
-        "the credential_process of profile '\(owner)' printed keys of the wrong "
-          + "shape: \(error.message)")
+      throw .credentialProcessOutput(profile: owner, .wrongShape(error))
     }
     if let expiry = credentials.expiration, expiry <= now {
-      throw .other(
-        "the credential_process of profile '\(owner)' returned credentials that expired at "
-          + "\(rfc3339(expiry)); fix the command or its own cache")
+      throw .credentialProcessOutput(profile: owner, .expired(expiry))
     }
     return SessionCredentials(credentials: credentials)
   }
@@ -591,7 +576,7 @@ struct ChainRun {
 
   private func validMFACode(_ code: String) throws(AwsenvError) -> String {
     guard code.count == 6, code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else {
-      throw .other("an MFA code is 6 digits, as the authenticator app shows it; try again")
+      throw .invalidMFACode
     }
     return code
   }

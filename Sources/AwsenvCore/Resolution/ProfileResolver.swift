@@ -75,11 +75,7 @@ public struct ProfileResolver: Sendable {
       throw .resolve(error)
     }
     if resolving.contains(profile) {
-      throw .other(
-        "profiles get their credentials from each other in a loop ("
-          + (resolving + [profile]).map { "'\($0)'" }.joined(separator: " → ")
-          + ") through `awsenv credential-process`; point one of them at keys, a role or a "
-          + "sign-in")
+      throw .credentialProcessLoop(resolving + [profile])
     }
     var run = ChainRun(
       profile: profile, chain: chain, options: options,
@@ -159,9 +155,7 @@ public struct ProfileResolver: Sendable {
       ShellSession.region(flag: regionFlag, profileRegion: section?["region"], baseline: baseline)
       ?? "us-east-1"
     guard EndpointResolver.isValidRegion(region) else {
-      throw .other(
-        "'\(region)' is not a region name (like eu-west-1); fix `region` in the profile, "
-          + "AWS_REGION or --region")
+      throw .invalidRegion(region)
     }
     let endpoint: ServiceEndpoint
     do {
