@@ -80,6 +80,12 @@ let package = Package(
       path: "Tests/AwsenvCoreTests",
       exclude: ["Fixtures"]
     ),
+    // The command line's own logic: the hook's fast reading of `use` against the parser.
+    .testTarget(
+      name: "awsenvTests",
+      dependencies: ["awsenv", "AwsenvCore"],
+      path: "Tests/awsenvTests"
+    ),
     // Drives the built binary inside a private D-Bus session with a real gnome-keyring, and
     // real bash, zsh and fish.
     .testTarget(

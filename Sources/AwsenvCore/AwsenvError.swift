@@ -61,6 +61,15 @@ public enum AwsenvError: Error, Sendable {
   case notSSOProfile(String)
   /// Another awsenv held the lock for `seconds` (its process ID when known).
   case lockBusy(holder: Int32?, doing: String, seconds: Int, nothingChanged: Bool)
+  /// No sign-in named, and the config has no single [sso-session] to take; `known` are the
+  /// ones it has.
+  case whichSSOSession(known: [String])
+  /// `awsenv logout` with no sign-in in the keyring.
+  case noSSOSignIns
+  /// `awsenv logout` of a sign-in the keyring holds no token for (its display name).
+  case notSignedIn(String)
+  /// `awsenv whoami` in a shell without AWS credentials.
+  case noShellCredentials
   /// Anything else, already phrased for the user.
   case other(String)
 
@@ -166,6 +175,19 @@ public enum AwsenvError: Error, Sendable {
       return "another awsenv\(holder.map { " (process \($0))" } ?? "") has been \(doing) for "
         + "\(seconds) s; let it finish or stop it, then try again"
         + (nothingChanged ? "; nothing was changed" : "")
+    case .whichSSOSession(let names):
+      return names.isEmpty
+        ? "the config has no [sso-session] section and no profile was given; add one "
+          + "(sso_start_url, sso_region), or name an SSO profile"
+        : "say which sign-in: a profile, or --sso-session with one of "
+          + names.joined(separator: ", ")
+    case .noSSOSignIns:
+      return "the keyring holds no IAM Identity Center sign-in; nothing to sign out of"
+    case .notSignedIn(let name):
+      return "the keyring holds no sign-in for \(name); nothing to sign out of"
+    case .noShellCredentials:
+      return "this shell has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); "
+        + "run `awsenv use PROFILE` first, or `awsenv whoami --profile PROFILE`"
     case .other(let message): return message
     }
   }
