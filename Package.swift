@@ -27,6 +27,11 @@ let package = Package(
       dependencies: ["CLibSecret"],
       path: "Sources/CLibSecretShim"
     ),
+    // prctl(PR_SET_DUMPABLE, 0), which Swift cannot call (prctl is variadic).
+    .target(
+      name: "CProcessShim",
+      path: "Sources/CProcessShim"
+    ),
     // libcurl's headers (HTTPS to STS and IAM Identity Center; Debian: libcurl4-openssl-dev),
     // not the library: CCurlShim loads libcurl.so.4 at the first request, so commands that send
     // none do not pay for loading libcurl and OpenSSL. No pkgConfig: it would add -lcurl.
@@ -41,12 +46,16 @@ let package = Package(
       dependencies: ["CCurl"],
       path: "Sources/CCurlShim"
     ),
-    // Everything awsenv knows: config files, profiles, the keyring, shell dialects. No printing,
-    // no exit.
+    // Everything awsenv knows, no printing, no exit. One folder per subject: Config (the two
+    // files and a profile's chain), Resolution (a profile's credentials and what they
+    // activate), Credentials, AWSService (what STS and SSO share: endpoints, retries, form
+    // encoding, server messages), STS, SSO, HTTP (the transport and SigV4), Keyring, Shell
+    // (dialects, hook, prompt, picker), Files, Formats (JSON, XML, RFC 3339), Process,
+    // Diagnostics (--debug); AwsenvError.swift at the top is every command's error.
     .target(
       name: "AwsenvCore",
       dependencies: [
-        "CLibSecret", "CLibSecretShim", "CCurl", "CCurlShim",
+        "CLibSecret", "CLibSecretShim", "CCurl", "CCurlShim", "CProcessShim",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Sources/AwsenvCore"
@@ -70,6 +79,12 @@ let package = Package(
       dependencies: ["AwsenvCore"],
       path: "Tests/AwsenvCoreTests",
       exclude: ["Fixtures"]
+    ),
+    // The command line's own logic: the hook's fast reading of `use` against the parser.
+    .testTarget(
+      name: "awsenvTests",
+      dependencies: ["awsenv", "AwsenvCore"],
+      path: "Tests/awsenvTests"
     ),
     // Drives the built binary inside a private D-Bus session with a real gnome-keyring, and
     // real bash, zsh and fish.

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,8 +203,4 @@ bool awsenv_secret_prefetch_wait(void) {
   pthread_join(prefetch_thread, NULL);
   prefetch_running = false;
   return prefetch_timed_out;
-}
-
-int awsenv_process_not_dumpable(void) {
-  return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }

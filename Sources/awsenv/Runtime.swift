@@ -4,9 +4,13 @@ import Foundation
 /// The real world a command runs in: the environment, the config files, the keyring.
 struct Runtime {
   var environment: [String: String]
+  /// The shell's AWS variables from before awsenv changed them, decoded once from the hook's
+  /// saved state (or read from the environment on the first `use`).
+  var baseline: SavedState
 
   init(environment: [String: String] = ProcessInfo.processInfo.environment) {
     self.environment = environment
+    self.baseline = ShellSession.original(environment: environment)
   }
 
   /// The shell the hook says it runs in, when awsenv was called through the hook.
@@ -51,7 +55,7 @@ struct Runtime {
       },
       progress: presenter.show)
     return ProfileResolver(
-      config: try config(), keyring: keyring(), environment: environment,
+      config: try config(), keyring: keyring(), environment: environment, baseline: baseline,
       transport: DebugLog.enabled ? LoggingTransport(CurlTransport()) : CurlTransport(),
       askMFACode: askOnTerminal, retrySleep: LoginInterrupt.sleep,
       userName: userName(), ssoInteraction: interaction)

@@ -57,12 +57,53 @@ final class ChainRunTests: XCTestCase {
     try keyring.saveAccessKey(keys, profile: "base")
     try keyring.saveAccessKey(keys, profile: "mfa-base")
     let prompts = self.prompts
+    // As the command line does: the baseline is decoded once, from the hook's saved state.
     return ProfileResolver(
-      config: config, keyring: keyring, environment: environment, transport: fake,
+      config: config, keyring: keyring, environment: environment,
+      baseline: ShellSession.original(environment: environment), transport: fake,
       askMFACode: { _ in
         prompts.increment()
         return "123456"
       }, clock: { now }, retrySleep: { _ in }, userName: "alice")
+  }
+
+  /// A run works with what it is handed: here another profile's credentials come from the
+  /// injected resolveProfile, and nothing else (STS, a lock, a sign-in, a prompt) is used.
+  func testARunWorksOnlyWithTheDependenciesItIsHanded() throws {
+    let config = try AWSConfig.parse(
+      config: """
+        [profile outer]
+        credential_process = /usr/bin/awsenv credential-process inner
+        """, configPath: "config", credentials: "", credentialsPath: "credentials")
+    let chain = try config.resolveChain(profile: "outer", keyringFallback: true)
+    final class Calls: @unchecked Sendable { var names: [String] = [] }
+    let calls = Calls()
+    let dependencies = ChainRun.Dependencies(
+      config: config, keyring: Keyring(store: InMemorySecretStore()), environment: [:],
+      baseline: SavedState(entries: []), now: Date(), sts: .failure(.other("no STS here")),
+      ssoPortal: nil,
+      ssoSignIn: { _ throws(AwsenvError) in throw .other("no sign-in here") },
+      ssoInteraction: .none,
+      lock: { _, _ in
+        calls.names.append("lock")
+        return nil
+      },
+      resolveProfile: { target, via in
+        calls.names.append("\(target) via \(via)")
+        return ResolvedCredentials(
+          session: SessionCredentials(credentials: self.keys, identity: "Inner@123456789012"),
+          fromCache: true)
+      },
+      askMFACode: { _ in
+        calls.names.append("ask")
+        return nil
+      }, minimumTTL: 300, defaultSessionName: "alice")
+    var run = ChainRun(
+      profile: "outer", chain: chain, options: ResolveOptions(), dependencies: dependencies)
+    let resolved = try run.resolve()
+    XCTAssertEqual(resolved.credentials, keys)
+    XCTAssertEqual(resolved.identity, "Inner@123456789012")
+    XCTAssertEqual(calls.names, ["inner via outer"])
   }
 
   func testARoleIsAssumedOnceThenServedFromTheKeyring() throws {
@@ -111,6 +152,10 @@ final class ChainRunTests: XCTestCase {
       XCTAssertTrue(
         ($0 as? AwsenvError)?.message.contains("'loop-a' → 'loop-b' → 'loop-a'") == true,
         "\($0)")
+      guard case .credentialProcessLoop(let profiles)? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
+      XCTAssertEqual(profiles, ["loop-a", "loop-b", "loop-a"])
     }
   }
 
@@ -204,6 +249,9 @@ final class ChainRunTests: XCTestCase {
     XCTAssertEqual(try resolver(environment: env).credentials(profile: "base"), keys)
     XCTAssertThrowsError(try resolver(environment: env).resolve(profile: "admin")) {
       XCTAssertTrue((($0 as? AwsenvError)?.message ?? "").contains("is not a region name"))
+      guard case .invalidRegion("bad/region")? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
     }
     let plainHTTP = ["AWS_ENDPOINT_URL_STS": "http://sts.example.com"]
     XCTAssertThrowsError(try resolver(environment: plainHTTP).resolve(profile: "admin")) {
@@ -275,6 +323,9 @@ final class ChainRunTests: XCTestCase {
     ) {
       XCTAssertTrue(
         (($0 as? AwsenvError)?.message ?? "").contains("credential_source = Environment"))
+      guard case .noEnvironmentKeys(profile: "from-env")? = $0 as? AwsenvError else {
+        return XCTFail("\($0)")
+      }
     }
   }
 

@@ -131,10 +131,8 @@ extension FileLock {
     do {
       return try acquire(kind, key: key, in: directory, timeout: timeout)
     } catch {
-      let holder = error.holder.map { " (process \($0))" } ?? ""
-      throw .other(
-        "another awsenv\(holder) has been \(doing) for \(Int(timeout)) s; let it finish or "
-          + "stop it, then try again" + (nothingChanged ? "; nothing was changed" : ""))
+      throw .lockBusy(
+        holder: error.holder, doing: doing, seconds: Int(timeout), nothingChanged: nothingChanged)
     }
   }
 

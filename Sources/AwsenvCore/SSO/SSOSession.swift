@@ -47,20 +47,16 @@ extension AWSConfig {
   public func ssoSession(named name: String) throws(AwsenvError) -> SSOSession {
     guard let section = ssoSession(name) else {
       let known = ssoSessions.keys.sorted()
-      throw .other(
-        "no [sso-session \(name)] in \(configPath); "
-          + (known.isEmpty
-            ? "add one with sso_start_url and sso_region"
-            : "the config has \(known.joined(separator: ", "))"))
+      throw .unknownSSOSession(name, configPath: configPath, known: known)
     }
     guard let startURL = section["sso_start_url"], !startURL.isEmpty else {
-      throw .other("[sso-session \(name)] has no sso_start_url; add it to \(configPath)")
+      throw .incompleteSSOSession(name, missing: "sso_start_url", configPath: configPath)
     }
     guard let region = section["sso_region"], !region.isEmpty else {
-      throw .other("[sso-session \(name)] has no sso_region; add it to \(configPath)")
+      throw .incompleteSSOSession(name, missing: "sso_region", configPath: configPath)
     }
     guard EndpointResolver.isValidRegion(region) else {
-      throw .other("sso_region = \(region) in [sso-session \(name)] is not a region name")
+      throw .invalidSSORegion(region, place: "in [sso-session \(name)]")
     }
     // The endpoint settings ([services], endpoint_url) of the first profile that uses it.
     let user = profileNames.sorted().first { profile($0)?["sso_session"] == name }
@@ -80,14 +76,10 @@ extension AWSConfig {
       throw .resolve(error)
     }
     guard let session = ssoSession(base: chain.base) else {
-      throw .other(
-        "profile '\(name)' does not sign in through IAM Identity Center (it has no "
-          + "sso_session or sso_start_url); `awsenv login` is for SSO profiles")
+      throw .notSSOProfile(name)
     }
     guard EndpointResolver.isValidRegion(session.region) else {
-      throw .other(
-        "sso_region = \(session.region) of profile '\(session.profile ?? name)' is not a "
-          + "region name")
+      throw .invalidSSORegion(session.region, place: "of profile '\(session.profile ?? name)'")
     }
     return session
   }

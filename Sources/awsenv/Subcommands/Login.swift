@@ -42,25 +42,20 @@ extension Awsenv {
     func run() throws {
       let runtime = Runtime()
       let resolver = try runtime.resolver(openBrowser: !noBrowser)
-      let session = try runtime.ssoSession(
-        profile: profile, sessionName: ssoSession, config: resolver.config)
       do {
-        let signIn = try resolver.ssoSignIn(session)
-        if !force,
-          let stored = try keyringCall({ () throws(KeyringError) in
-            try resolver.keyring.ssoToken(session)
-          }),
-          let renewed = try signIn.refreshed(stored)
-        {
+        let session = try SSOLogin.session(
+          profile: profile, sessionName: ssoSession, config: resolver.config,
+          environment: runtime.environment)
+        switch try SSOLogin.login(session, force: force, resolver: resolver) {
+        case .renewed(let until):
           note(
             "renewed the sign-in to \(session.displayName) with its refresh token; "
-              + "valid until \(rfc3339(renewed.expiresAt))")
-          return
+              + "valid until \(rfc3339(until))")
+        case .signedIn(let until):
+          note(
+            "signed in to \(session.displayName); the token is in the keyring until "
+              + rfc3339(until))
         }
-        let token = try signIn.deviceLogin(progress: resolver.ssoInteraction.progress)
-        note(
-          "signed in to \(session.displayName); the token is in the keyring until "
-            + rfc3339(token.expiresAt))
       } catch {
         throw Failure(error)
       }
@@ -96,114 +91,22 @@ extension Awsenv {
     func run() throws {
       let runtime = Runtime()
       let resolver = try runtime.resolver()
-      let keyring = resolver.keyring
-      var sessions: [SSOSession] = []
-      if profile != nil || ssoSession != nil {
-        sessions = [
-          try runtime.ssoSession(profile: profile, sessionName: ssoSession, config: resolver.config)
-        ]
-      } else {
-        do {
-          for key in try keyringCall({ () throws(KeyringError) in try keyring.ssoTokenKeys() }) {
-            sessions.append(session(forKey: key, config: resolver.config))
+      do {
+        let sessions = try SSOLogin.sessionsToSignOut(
+          profile: profile, sessionName: ssoSession, config: resolver.config,
+          environment: runtime.environment, keyring: resolver.keyring)
+        for session in sessions {
+          let done = try SSOLogin.logout(session, resolver: resolver)
+          if let warning = done.portalWarning {
+            note("could not tell the portal (\(warning)); deleted the token anyway")
           }
-        } catch {
-          throw Failure(error)
+          note(
+            "signed out of \(session.displayName): deleted the token and \(done.roleSessions) "
+              + "role session\(done.roleSessions == 1 ? "" : "s") from the keyring")
         }
-        guard !sessions.isEmpty else {
-          throw Failure("the keyring holds no IAM Identity Center sign-in; nothing to sign out of")
-        }
+      } catch {
+        throw Failure(error)
       }
-      for session in sessions {
-        do {
-          try logout(session, resolver: resolver)
-        } catch {
-          throw Failure(error)
-        }
-      }
-    }
-
-    /// The sign-in a stored token belongs to: an [sso-session] of that name, else the legacy
-    /// start URL (with a profile that uses it, for its endpoint settings).
-    private func session(forKey key: String, config: AWSConfig) -> SSOSession {
-      if let named = try? config.ssoSession(named: key) { return named }
-      for name in config.profileNames {
-        if let session = try? config.ssoSession(profile: name), session.key == key {
-          return session
-        }
-      }
-      return SSOSession(name: nil, startURL: key, region: "us-east-1")
-    }
-
-    private func logout(_ session: SSOSession, resolver: ProfileResolver) throws(AwsenvError) {
-      let keyring = resolver.keyring
-      let token = try keyringCall { () throws(KeyringError) in try keyring.ssoToken(session) }
-      var warning: String?
-      if let token, token.expiresAt > Date() {
-        var told = session
-        told.region = token.region
-        let client = try resolver.ssoClient(told)
-        do {
-          try client.logout(accessToken: token.accessToken)
-        } catch  where error.code == "UnauthorizedException" {
-          // The portal had already ended it.
-        } catch {
-          warning = error.message(SSOError.Context(login: session.loginCommand))
-        }
-      }
-      let removed = try keyringCall { () throws(KeyringError) in
-        try keyring.removeSSOToken(key: session.key)
-      }
-      guard removed > 0 else {
-        throw .other(
-          "the keyring holds no sign-in for \(session.displayName); nothing to sign out of")
-      }
-      let sessions = removed - (token == nil ? 0 : 1)
-      if let warning {
-        note("could not tell the portal (\(warning)); deleted the token anyway")
-      }
-      note(
-        "signed out of \(session.displayName): deleted the token and \(sessions) role "
-          + "session\(sessions == 1 ? "" : "s") from the keyring")
-    }
-  }
-}
-
-/// A keyring call whose failure is an ``AwsenvError``.
-func keyringCall<T>(_ body: () throws(KeyringError) -> T) throws(AwsenvError) -> T {
-  do {
-    return try body()
-  } catch {
-    throw .keyring(error)
-  }
-}
-
-extension Runtime {
-  /// The sign-in named on the command line: `--sso-session NAME`, a profile, else AWS_PROFILE
-  /// when it signs in through IAM Identity Center, else the config's only [sso-session].
-  func ssoSession(profile: String?, sessionName: String?, config: AWSConfig) throws(Failure)
-    -> SSOSession
-  {
-    do {
-      if let sessionName { return try config.ssoSession(named: sessionName) }
-      if let profile { return try config.ssoSession(profile: profile) }
-      if let current = environment["AWS_PROFILE"], !current.isEmpty,
-        let session = try? config.ssoSession(profile: current)
-      {
-        return session
-      }
-      let names = config.ssoSessions.keys.sorted()
-      if names.count == 1 { return try config.ssoSession(named: names[0]) }
-      throw AwsenvError.other(
-        names.isEmpty
-          ? "the config has no [sso-session] section and no profile was given; add one "
-            + "(sso_start_url, sso_region), or name an SSO profile"
-          : "say which sign-in: a profile, or --sso-session with one of "
-            + names.joined(separator: ", "))
-    } catch let error as AwsenvError {
-      throw Failure(error)
-    } catch {
-      throw Failure("\(error)")
     }
   }
 }

@@ -67,7 +67,7 @@ extension Awsenv {
       LibSecretStore.prefetch(
         timeout: runtime.environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2)
       let activation = try runtime.activation(profile, options: options)
-      let changes = ShellSession.use(activation, environment: runtime.environment)
+      let changes = ShellSession.use(activation, baseline: runtime.baseline)
       do {
         writeOut(try shell.render(changes))
       } catch {
@@ -76,40 +76,15 @@ extension Awsenv {
       rememberProfile(profile, environment: runtime.environment)
     }
 
-    /// Runs the hook's own calls, `use PROFILE` with any of `--refresh`, `--non-interactive`
-    /// and `--region REGION`, without swift-argument-parser: building its command tree costs
-    /// more than the rest of a cached `use` (~1.5 ms: its reflection and casts scan every
-    /// protocol conformance in the binary). Any other shape (help, other options, `--`, a value
-    /// that starts with `-`, no hook) returns false, for the parser to handle, so both paths
-    /// accept the same lines and do the same.
+    /// Runs the hook's own calls (``HookUseArguments``) without swift-argument-parser, whose
+    /// command tree costs more than the rest of a cached `use`. False for any other line, or
+    /// without the hook: the parser handles those.
     static func runFromHook(_ arguments: [String]) throws -> Bool {
-      guard arguments.count >= 2, arguments.count <= 6, arguments[0] == "use" else { return false }
-      var profile: String?
-      var options = ResolveOptions()
-      var index = 1
-      while index < arguments.count {
-        let argument = arguments[index]
-        switch argument {
-        case "--refresh" where !options.refresh:
-          options.refresh = true
-        case "--non-interactive" where options.interactive:
-          options.interactive = false
-        case "--region" where options.regionFlag == nil && index + 1 < arguments.count:
-          let value = arguments[index + 1]
-          guard !value.hasPrefix("-") else { return false }
-          options.regionFlag = value
-          index += 1
-        default:
-          guard profile == nil, !argument.hasPrefix("-") else { return false }
-          profile = argument
-        }
-        index += 1
-      }
-      guard let profile else { return false }
+      guard let call = HookUseArguments(arguments) else { return false }
       let runtime = Runtime()
       guard runtime.hookShell != nil else { return false }
       logCommandLine()
-      try switchShell(to: profile, options: options, runtime: runtime)
+      try switchShell(to: call.profile, options: call.options, runtime: runtime)
       return true
     }
   }

@@ -28,34 +28,8 @@ extension Awsenv {
       let resolver = try runtime.resolver()
       let identity: CallerIdentity
       do {
-        let credentials: Credentials
-        let client: STSClient
-        if let profile {
-          credentials = try resolver.credentials(
-            profile: profile, options: ResolveOptions(regionFlag: region))
-          client = try resolver.stsClient(profile: profile, regionFlag: region)
-        } else {
-          guard let id = runtime.environment["AWS_ACCESS_KEY_ID"], !id.isEmpty,
-            let secret = runtime.environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
-          else {
-            throw Failure(
-              "this shell has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); "
-                + "run `awsenv use PROFILE` first, or `awsenv whoami --profile PROFILE`")
-          }
-          credentials = Credentials(
-            accessKeyID: id, secretAccessKey: secret,
-            sessionToken: runtime.environment["AWS_SESSION_TOKEN"].flatMap {
-              $0.isEmpty ? nil : $0
-            })
-          client = try resolver.stsClient(
-            profile: runtime.environment["AWS_PROFILE"] ?? "default", regionFlag: region)
-        }
-        do {
-          identity = try client.getCallerIdentity(credentials)
-        } catch {
-          throw AwsenvError.sts(error, STSError.Context(profile: profile))
-        }
-      } catch let error as AwsenvError {
+        identity = try resolver.callerIdentity(profile: profile, regionFlag: region)
+      } catch {
         throw Failure(error)
       }
       if json {

@@ -1,4 +1,4 @@
-import CLibSecretShim
+import CProcessShim
 import Glibc
 
 /// What the process does about itself before it touches a secret.

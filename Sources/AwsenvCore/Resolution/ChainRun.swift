@@ -6,11 +6,14 @@ import Foundation
 /// that made it (endpoint, keys' owner, MFA device, role, external id, duration, session name).
 /// The run starts from the deepest level that is still valid, so `use` of a cached role is one
 /// keyring lookup, and a new role over a cached MFA session needs no new MFA code.
+///
+/// A run works only with what it is handed in ``Dependencies``: it never calls back into the
+/// ``ProfileResolver`` that made it.
 struct ChainRun {
-  let resolver: ProfileResolver
   let profile: String
   let chain: ProfileChain
   let options: ResolveOptions
+  let dependencies: Dependencies
   let now: Date
   /// The STS client, or why the profile's endpoint or region cannot be used: an error only
   /// when a call is needed, so static keys work whatever the STS settings say.
@@ -31,29 +34,71 @@ struct ChainRun {
     var description: String
   }
 
+  /// What a run works with, as values and functions.
+  struct Dependencies {
+    var config: AWSConfig
+    var keyring: Keyring
+    /// The process's environment: for credential_process and mfa_process commands, and the
+    /// web identity variables.
+    var environment: [String: String]
+    /// The shell's AWS variables from before awsenv changed them (credential_source =
+    /// Environment reads its keys there, not from the profile awsenv last set).
+    var baseline: SavedState
+    /// The time the run goes by.
+    var now: Date
+    /// The STS client of the profile, or why its endpoint or region cannot be used.
+    var sts: Result<STSClient, AwsenvError>
+    /// The IAM Identity Center portal of the chain's sign-in, for the fingerprint; nil when
+    /// the chain has none or its endpoint cannot be used.
+    var ssoPortal: ServiceEndpoint?
+    /// The sign-in machinery of an IAM Identity Center session.
+    var ssoSignIn: (SSOSession) throws(AwsenvError) -> SSOSignIn
+    /// How a sign-in that has ended offers a new one.
+    var ssoInteraction: SSOInteraction
+    /// Takes the lock of the session with this fingerprint, saying what it is for; nil when
+    /// there is no lock directory.
+    var lock: (_ key: String, _ doing: String) throws(AwsenvError) -> FileLock.Outcome?
+    /// The credentials of another profile (`credential_process = awsenv credential-process
+    /// TARGET` in the profile `via`).
+    var resolveProfile: (_ target: String, _ via: String) throws(AwsenvError) -> ResolvedCredentials
+    /// Asks for an MFA code on the terminal; nil when there is none.
+    var askMFACode: (_ prompt: String) -> String?
+    /// The minimum time left on the final session for it to be reused.
+    var minimumTTL: TimeInterval
+    /// The role session name when the profile names none.
+    var defaultSessionName: String
+  }
+
   /// How much validity an intermediate session needs to be used as a source.
   static let sourceMargin: TimeInterval = 60
 
-  init(resolver: ProfileResolver, profile: String, chain: ProfileChain, options: ResolveOptions)
-    throws(AwsenvError)
-  {
-    self.resolver = resolver
+  init(profile: String, chain: ProfileChain, options: ResolveOptions, dependencies: Dependencies) {
     self.profile = profile
     self.chain = chain
     self.options = options
-    self.now = resolver.clock()
-    do {
-      self.stsClient = .success(
-        try resolver.stsClient(
-          profile: profile, regionFlag: options.regionFlag, quick: !options.interactive))
-    } catch {
-      self.stsClient = .failure(error)
-    }
+    self.dependencies = dependencies
+    self.now = dependencies.now
+    self.stsClient = dependencies.sts
     buildLevels()
   }
 
-  private var config: AWSConfig { resolver.config }
-  private var keyring: Keyring { resolver.keyring }
+  private var config: AWSConfig { dependencies.config }
+  private var keyring: Keyring { dependencies.keyring }
+
+  /// Whether a credential_process command line starts with the awsenv binary.
+  static func runsAwsenv(_ command: String) -> Bool {
+    guard let first = try? CommandRunner.split(command).first else { return false }
+    return first.split(separator: "/").last == "awsenv"
+  }
+
+  /// The profile named by `awsenv credential-process NAME` in a credential_process line; nil
+  /// for any other command.
+  static func awsenvTarget(_ command: String) -> String? {
+    guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
+      words[1] == "credential-process"
+    else { return nil }
+    return words.dropFirst(2).first { !$0.hasPrefix("-") }
+  }
 
   // MARK: Levels and fingerprints
 
@@ -69,8 +114,8 @@ struct ChainRun {
       keysOwner = profile
       baseMFASerial = firstRoleMFA ?? config.profile(profile)?["mfa_serial"]
       (owner, parts) = (profile, parts + ["keys", profile, fileKeys?.accessKeyID ?? "keyring"])
-    case .process(let profile, let command) where ProfileResolver.runsAwsenv(command):
-      if let target = ProfileResolver.awsenvTarget(command), target != profile {
+    case .process(let profile, let command) where Self.runsAwsenv(command):
+      if let target = Self.awsenvTarget(command), target != profile {
         // Another profile's credentials, made (and cached) by resolving that profile.
         (owner, parts) = (profile, parts + ["awsenv", target])
       } else {
@@ -78,7 +123,7 @@ struct ChainRun {
         (owner, parts) = (profile, parts + ["keys", profile, "keyring"])
       }
     case .namedSource(let profile, let name):
-      let saved = ShellSession.original(environment: resolver.environment)
+      let saved = dependencies.baseline
       if name == "Environment", saved.value(of: "AWS_SESSION_TOKEN") == nil {
         baseMFASerial = firstRoleMFA
       }
@@ -99,7 +144,7 @@ struct ChainRun {
       parts += ["process", command]
     case .sso(let profile, _, let startURL, _, let account, let role):
       ssoSession = config.ssoSession(base: chain.base)
-      let portal = ssoSession.flatMap { try? resolver.ssoClient($0).portalEndpoint }
+      let portal = dependencies.ssoPortal
       (owner, cached) = (profile, "IAM Identity Center role")
       parts += [
         "sso", portal?.description ?? "no endpoint", startURL, account ?? "", role ?? "",
@@ -131,7 +176,7 @@ struct ChainRun {
   }
 
   private func sessionName(_ step: RoleStep) -> String {
-    step.sessionName ?? resolver.defaultSessionName
+    step.sessionName ?? dependencies.defaultSessionName
   }
 
   /// Role ARN, token file and session name of a web identity base: the environment's
@@ -141,7 +186,7 @@ struct ChainRun {
     guard case .webIdentity(_, let roleArn, let tokenFile, let sessionName) = chain.base else {
       return ("", "", "")
     }
-    let env = resolver.environment
+    let env = dependencies.environment
     func pick(_ name: String, _ fallback: String?) -> String? {
       if let value = env[name], !value.isEmpty { return value }
       return fallback
@@ -149,7 +194,7 @@ struct ChainRun {
     return (
       pick("AWS_ROLE_ARN", roleArn) ?? roleArn,
       pick("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile) ?? tokenFile,
-      pick("AWS_ROLE_SESSION_NAME", sessionName) ?? resolver.defaultSessionName
+      pick("AWS_ROLE_SESSION_NAME", sessionName) ?? dependencies.defaultSessionName
     )
   }
 
@@ -228,7 +273,7 @@ struct ChainRun {
   /// minimum TTL (unless `refresh`), a source only needs a minute.
   private func cachedStart(refresh: Bool) throws(AwsenvError) -> Start {
     let last = levels.count - 1
-    let minimumTTL = resolver.minimumTTL(profile: profile)
+    let minimumTTL = dependencies.minimumTTL
     var passedOver: Date?
     for index in stride(from: last, through: 0, by: -1) {
       guard let level = levels[index] else { continue }
@@ -253,9 +298,8 @@ struct ChainRun {
   private func takeLock() throws(AwsenvError) -> FileLock.Outcome? {
     guard let level = levels.last ?? nil else { return nil }
     let start = Date()
-    let outcome = try resolver.lock(
-      "profile", key: level.fingerprint, doing: "getting credentials for profile '\(profile)'",
-      quick: !options.interactive)
+    let outcome = try dependencies.lock(
+      level.fingerprint, "getting credentials for profile '\(profile)'")
     DebugLog.log(
       outcome == nil
         ? "lock: no lock directory; going on unlocked"
@@ -290,27 +334,28 @@ struct ChainRun {
     case .staticKeys(let owner, let fileKeys):
       let keys = try staticKeys(owner: owner, fileKeys: fileKeys)
       return try withMFASession(keys, owner: owner)
-    case .process(let owner, let command) where ProfileResolver.runsAwsenv(command):
-      if let target = ProfileResolver.awsenvTarget(command), target != owner {
-        var inner = resolver
-        inner.resolving.append(owner)
-        let resolved = try inner.resolve(profile: target, options: options)
+    case .process(let owner, let command) where Self.runsAwsenv(command):
+      if let target = Self.awsenvTarget(command), target != owner {
+        let resolved = try dependencies.resolveProfile(target, owner)
         return SessionCredentials(credentials: resolved.credentials, identity: resolved.identity)
       }
-      guard let keys = try resolver.keyringKeys(owner) else { throw .noKeys(owner) }
+      let keys: Credentials?
+      do {
+        keys = try keyring.accessKey(profile: owner)
+      } catch {
+        throw .keyring(error)
+      }
+      guard let keys else { throw .noKeys(owner) }
       return SessionCredentials(credentials: keys)
     case .namedSource(let owner, let name):
       guard name == "Environment" else {
         throw .unsupported(profile: profile, what: "credential_source = \(name)")
       }
-      let saved = ShellSession.original(environment: resolver.environment)
+      let saved = dependencies.baseline
       guard let id = saved.value(of: "AWS_ACCESS_KEY_ID"),
         let secret = saved.value(of: "AWS_SECRET_ACCESS_KEY")
       else {
-        throw .other(
-          "profile '\(owner)' takes its source credentials from the environment "
-            + "(credential_source = Environment), but this shell had no AWS_ACCESS_KEY_ID and "
-            + "AWS_SECRET_ACCESS_KEY before awsenv; export them, or use source_profile")
+        throw .noEnvironmentKeys(profile: owner)
       }
       let keys = Credentials(
         accessKeyID: id, secretAccessKey: secret, sessionToken: saved.value(of: "AWS_SESSION_TOKEN")
@@ -339,10 +384,7 @@ struct ChainRun {
       return try process(owner: owner, command: command)
     case .sso(let owner, _, _, _, let account, let role):
       guard let account, let role, let session = ssoSession else {
-        throw .other(
-          "profile '\(owner)' signs in to IAM Identity Center but names no role: add "
-            + "sso_account_id and sso_role_name to it (`awsenv sso sync` writes a profile for "
-            + "every role you have)")
+        throw .ssoRoleNotNamed(profile: owner)
       }
       return try ssoRole(session, account: account, role: role)
     }
@@ -354,7 +396,7 @@ struct ChainRun {
   private func ssoRole(_ session: SSOSession, account: String, role: String)
     throws(AwsenvError) -> SessionCredentials
   {
-    let signIn = try resolver.ssoSignIn(session, quick: !options.interactive)
+    let signIn = try dependencies.ssoSignIn(session)
     let context = SSOError.Context(
       login: session.loginCommand, accountID: account, roleName: role)
     var token = try signIn.validToken()
@@ -381,7 +423,7 @@ struct ChainRun {
   private func ssoLogin(_ signIn: SSOSignIn) throws(AwsenvError) -> SSOToken {
     let session = signIn.session
     let why = "the IAM Identity Center sign-in for \(session.displayName) has ended"
-    let interaction = resolver.ssoInteraction
+    let interaction = dependencies.ssoInteraction
     guard options.interactive, interaction.confirm("awsenv: \(why). Sign in now? [Y/n] ") else {
       throw .needsInteraction("\(why); run `\(session.loginCommand)`, then try again")
     }
@@ -463,12 +505,10 @@ struct ChainRun {
       }
       token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     } catch {
-      throw .other(
-        "cannot read the web identity token file \(tokenFile) of profile '\(owner)' "
-          + "(\(error.reason)); check web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE")
+      throw .webIdentityTokenUnreadable(profile: owner, path: tokenFile, reason: error.reason)
     }
     guard !token.isEmpty else {
-      throw .other("the web identity token file \(tokenFile) is empty; write a fresh token to it")
+      throw .webIdentityTokenEmpty(path: tokenFile)
     }
     let duration = duration(of: owner)
     let sts = try stsClient.get()
@@ -486,28 +526,21 @@ struct ChainRun {
   private func process(owner: String, command: String) throws(AwsenvError) -> SessionCredentials {
     let output: [UInt8]
     do {
-      output = try CommandRunner.run(command, environment: resolver.environment)
+      output = try CommandRunner.run(command, environment: dependencies.environment)
     } catch {
       throw .command(profile: owner, key: "credential_process", error)
     }
     let text = String(decoding: output, as: UTF8.self)
     guard let credentials = Credentials.fromProcessJSON(text) else {
-      throw .other(
-        "the credential_process of profile '\(owner)' did not print a Version 1 JSON document "
-          + "with AccessKeyId and SecretAccessKey (and an RFC 3339 Expiration, if any); fix "
-          + "the command")
+      throw .credentialProcessOutput(profile: owner, .notCredentials)
     }
     do {
       try credentials.validate()
     } catch {
-      throw .other(
-        "the credential_process of profile '\(owner)' printed keys of the wrong "
-          + "shape: \(error.message)")
+      throw .credentialProcessOutput(profile: owner, .wrongShape(error))
     }
     if let expiry = credentials.expiration, expiry <= now {
-      throw .other(
-        "the credential_process of profile '\(owner)' returned credentials that expired at "
-          + "\(rfc3339(expiry)); fix the command or its own cache")
+      throw .credentialProcessOutput(profile: owner, .expired(expiry))
     }
     return SessionCredentials(credentials: credentials)
   }
@@ -520,7 +553,7 @@ struct ChainRun {
       guard let command = config.profile(name)?["mfa_process"] else { continue }
       let output: [UInt8]
       do {
-        output = try CommandRunner.run(command, environment: resolver.environment, limit: 4096)
+        output = try CommandRunner.run(command, environment: dependencies.environment, limit: 4096)
       } catch {
         throw .command(profile: name, key: "mfa_process", error)
       }
@@ -533,7 +566,7 @@ struct ChainRun {
     guard options.interactive else {
       throw .needsInteraction("profile '\(profile)' needs an MFA code for \(serial); \(hint)")
     }
-    guard let answer = resolver.askMFACode("MFA code for \(serial): ") else {
+    guard let answer = dependencies.askMFACode("MFA code for \(serial): ") else {
       throw .needsInteraction(
         "profile '\(profile)' needs an MFA code for \(serial) and there is no terminal to ask "
           + "on; pass --mfa-code CODE or set mfa_process in the profile")
@@ -543,7 +576,7 @@ struct ChainRun {
 
   private func validMFACode(_ code: String) throws(AwsenvError) -> String {
     guard code.count == 6, code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else {
-      throw .other("an MFA code is 6 digits, as the authenticator app shows it; try again")
+      throw .invalidMFACode
     }
     return code
   }

@@ -1,48 +1,5 @@
 import Foundation
 
-/// How a command wants a profile's credentials.
-public struct ResolveOptions: Sendable {
-  /// `--region`: the region exported, and the one STS is called in.
-  public var regionFlag: String?
-  /// `--refresh`: get new credentials for the profile even when a cached session is valid.
-  public var refresh: Bool
-  /// `--mfa-code`.
-  public var mfaCode: String?
-  /// `--saml-assertion`, already base64 (never stored).
-  public var samlAssertion: String?
-  /// False for the prompt hook's refresh: never ask the user anything.
-  public var interactive: Bool
-
-  public init(
-    regionFlag: String? = nil, refresh: Bool = false, mfaCode: String? = nil,
-    samlAssertion: String? = nil, interactive: Bool = true
-  ) {
-    self.regionFlag = regionFlag
-    self.refresh = refresh
-    self.mfaCode = mfaCode
-    self.samlAssertion = samlAssertion
-    self.interactive = interactive
-  }
-}
-
-/// A profile's credentials, and what the prompt shows about them.
-public struct ResolvedCredentials: Sendable, Equatable {
-  public var credentials: Credentials
-  /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` when they are a role's.
-  public var assumedRoleArn: String?
-  /// Whether they came from the keyring's session cache without an STS call.
-  public var fromCache: Bool
-  /// `ROLE@ACCOUNT` when they are a role's.
-  public var identity: String?
-
-  init(session: SessionCredentials, fromCache: Bool) {
-    self.credentials = session.credentials
-    self.assumedRoleArn = session.assumedRoleArn
-    self.fromCache = fromCache
-    self.identity = session.identity
-  }
-}
-
 /// Finding the credentials and region of a profile: the shared first step of `use`, `exec`,
 /// `export`, `credential-process` and `whoami`.
 ///
@@ -55,6 +12,10 @@ public struct ProfileResolver: Sendable {
   public var keyring: Keyring
   /// The calling process's environment (the shell's, through the hook).
   public var environment: [String: String]
+  /// The shell's AWS variables from before awsenv changed them: the region falls back to
+  /// them, and credential_source = Environment takes its keys from them. The command line
+  /// computes it once (``ShellSession/original(environment:)``).
+  public var baseline: SavedState
   public var transport: any HTTPTransport
   /// Asks for an MFA code on the terminal; returns nil when there is none.
   public var askMFACode: @Sendable (_ prompt: String) -> String?
@@ -70,6 +31,7 @@ public struct ProfileResolver: Sendable {
 
   public init(
     config: AWSConfig, keyring: Keyring, environment: [String: String] = [:],
+    baseline: SavedState = SavedState(entries: []),
     transport: any HTTPTransport = UnavailableTransport(),
     askMFACode: @escaping @Sendable (String) -> String? = { _ in nil },
     clock: @escaping @Sendable () -> Date = { Date() },
@@ -79,6 +41,7 @@ public struct ProfileResolver: Sendable {
     self.config = config
     self.keyring = keyring
     self.environment = environment
+    self.baseline = baseline
     self.transport = transport
     self.askMFACode = askMFACode
     self.clock = clock
@@ -112,14 +75,44 @@ public struct ProfileResolver: Sendable {
       throw .resolve(error)
     }
     if resolving.contains(profile) {
-      throw .other(
-        "profiles get their credentials from each other in a loop ("
-          + (resolving + [profile]).map { "'\($0)'" }.joined(separator: " → ")
-          + ") through `awsenv credential-process`; point one of them at keys, a role or a "
-          + "sign-in")
+      throw .credentialProcessLoop(resolving + [profile])
     }
-    var run = try ChainRun(resolver: self, profile: profile, chain: chain, options: options)
+    var run = ChainRun(
+      profile: profile, chain: chain, options: options,
+      dependencies: chainDependencies(profile: profile, chain: chain, options: options))
     return try run.resolve()
+  }
+
+  /// What a ``ChainRun`` for `profile` works with: this resolver's clients, keyring, lock and
+  /// settings, made into values once.
+  private func chainDependencies(profile: String, chain: ProfileChain, options: ResolveOptions)
+    -> ChainRun.Dependencies
+  {
+    let quick = !options.interactive
+    let sts: Result<STSClient, AwsenvError>
+    do {
+      sts = .success(try stsClient(profile: profile, regionFlag: options.regionFlag, quick: quick))
+    } catch {
+      sts = .failure(error)
+    }
+    let ssoPortal = config.ssoSession(base: chain.base).flatMap {
+      try? ssoClient($0).portalEndpoint
+    }
+    return ChainRun.Dependencies(
+      config: config, keyring: keyring, environment: environment, baseline: baseline,
+      now: clock(), sts: sts, ssoPortal: ssoPortal,
+      ssoSignIn: { session throws(AwsenvError) in try ssoSignIn(session, quick: quick) },
+      ssoInteraction: ssoInteraction,
+      lock: { key, doing throws(AwsenvError) in
+        try lock("profile", key: key, doing: doing, quick: quick)
+      },
+      resolveProfile: { target, via throws(AwsenvError) in
+        var inner = self
+        inner.resolving.append(via)
+        return try inner.resolve(profile: target, options: options)
+      },
+      askMFACode: askMFACode, minimumTTL: minimumTTL(profile: profile),
+      defaultSessionName: defaultSessionName)
   }
 
   /// The region configured for `profile`, if any.
@@ -141,8 +134,7 @@ public struct ProfileResolver: Sendable {
   {
     let resolved = try resolve(profile: profile, options: options)
     let region = ShellSession.region(
-      flag: options.regionFlag, profileRegion: region(profile: profile),
-      environment: environment)
+      flag: options.regionFlag, profileRegion: region(profile: profile), baseline: baseline)
     let refreshAt = resolved.credentials.expiration.map {
       $0.addingTimeInterval(-minimumTTL(profile: profile))
     }
@@ -160,13 +152,10 @@ public struct ProfileResolver: Sendable {
   {
     let section = config.profile(profile)
     let region =
-      ShellSession.region(
-        flag: regionFlag, profileRegion: section?["region"], environment: environment)
+      ShellSession.region(flag: regionFlag, profileRegion: section?["region"], baseline: baseline)
       ?? "us-east-1"
     guard EndpointResolver.isValidRegion(region) else {
-      throw .other(
-        "'\(region)' is not a region name (like eu-west-1); fix `region` in the profile, "
-          + "AWS_REGION or --region")
+      throw .invalidRegion(region)
     }
     let endpoint: ServiceEndpoint
     do {
@@ -246,21 +235,6 @@ public struct ProfileResolver: Sendable {
     }
   }
 
-  /// Whether a credential_process command line starts with the awsenv binary.
-  static func runsAwsenv(_ command: String) -> Bool {
-    guard let first = try? CommandRunner.split(command).first else { return false }
-    return first.split(separator: "/").last == "awsenv"
-  }
-
-  /// The profile named by `awsenv credential-process NAME` in a credential_process line; nil
-  /// for any other command.
-  static func awsenvTarget(_ command: String) -> String? {
-    guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
-      words[1] == "credential-process"
-    else { return nil }
-    return words.dropFirst(2).first { !$0.hasPrefix("-") }
-  }
-
   /// The default role session name: the local user's name, in the characters STS accepts.
   var defaultSessionName: String {
     let allowed = userName.unicodeScalars.filter {
@@ -270,19 +244,6 @@ public struct ProfileResolver: Sendable {
     }
     let name = String(String.UnicodeScalarView(allowed.prefix(64)))
     return name.count >= 2 ? name : "awsenv"
-  }
-}
-
-/// awsenv's version, for the User-Agent and `--version`.
-public enum AwsenvInfo {
-  public static let version = "0.1.0"
-}
-
-/// The transport of a resolver that must not make network calls (unit tests of other parts).
-public struct UnavailableTransport: HTTPTransport {
-  public init() {}
-  public func send(_ request: HTTPRequest, options: HTTPOptions) throws(HTTPError) -> HTTPResponse {
-    throw .other(host: request.host, detail: "no network in this context")
   }
 }
 
@@ -299,45 +260,4 @@ func parseDuration(_ text: String) -> TimeInterval? {
     }
   guard let value = Double(number), value >= 0, value.isFinite else { return nil }
   return value * unit
-}
-
-/// A profile made ready for an environment: its credentials and the region to go with them.
-public struct Activation: Sendable, Equatable {
-  public var profile: String
-  public var credentials: Credentials
-  public var region: String?
-  /// `RoleName@account` when the credentials are an assumed role's.
-  public var identity: String?
-  /// When the prompt hook should refresh the credentials (expiry minus the minimum TTL).
-  public var refreshAt: Date?
-
-  public init(
-    profile: String, credentials: Credentials, region: String?, identity: String? = nil,
-    refreshAt: Date? = nil
-  ) {
-    self.profile = profile
-    self.credentials = credentials
-    self.region = region
-    self.identity = identity
-    self.refreshAt = refreshAt
-  }
-
-  /// The variables this activation sets (a value) or unsets (nil), in a stable order.
-  public var variables: [(String, String?)] {
-    [
-      ("AWS_ACCESS_KEY_ID", credentials.accessKeyID),
-      ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
-      ("AWS_SESSION_TOKEN", credentials.sessionToken),
-      ("AWS_SECURITY_TOKEN", nil),
-      ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration.map(rfc3339)),
-      ("AWS_REGION", region),
-      ("AWS_DEFAULT_REGION", region),
-      ("AWS_PROFILE", profile),
-      ("AWS_DEFAULT_PROFILE", nil),
-      ("AWSENV_PROFILE", profile),
-      ("AWSENV_EXPIRES", credentials.expiration.map { String(Int($0.timeIntervalSince1970)) }),
-      ("AWSENV_REFRESH_AT", refreshAt.map { String(Int($0.timeIntervalSince1970)) }),
-      ("AWSENV_IDENTITY", identity),
-    ]
-  }
 }
