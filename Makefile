@@ -40,6 +40,8 @@ uninstall:
 # cache), once: every test is XCTest (DECISIONS.md, "One test framework").
 test: deps
 	$(SWIFT) build --build-tests
+	# Builds swift-argument-parser's generate-manual beside the tests (CompletionTests runs it).
+	$(SWIFT) package generate-manual --help >/dev/null
 	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
 	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest"
 	# Each libFuzzer target briefly, from the committed corpus (make fuzz runs them longer).
