@@ -41,8 +41,12 @@ let package = Package(
       dependencies: ["CCurl"],
       path: "Sources/CCurlShim"
     ),
-    // Everything awsenv knows: config files, profiles, the keyring, shell dialects. No printing,
-    // no exit.
+    // Everything awsenv knows, no printing, no exit. One folder per subject: Config (the two
+    // files and a profile's chain), Resolution (a profile's credentials and what they
+    // activate), Credentials, AWSService (what STS and SSO share: endpoints, retries, form
+    // encoding, server messages), STS, SSO, HTTP (the transport and SigV4), Keyring, Shell
+    // (dialects, hook, prompt, picker), Files, Formats (JSON, XML, RFC 3339), Process,
+    // Diagnostics (--debug); AwsenvError.swift at the top is every command's error.
     .target(
       name: "AwsenvCore",
       dependencies: [

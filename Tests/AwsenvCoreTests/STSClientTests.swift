@@ -325,6 +325,46 @@ final class EndpointTests: XCTestCase {
     XCTAssertFalse(EndpointResolver.isValidRegion("eu-west-1.evil.com/"))
   }
 
+  /// The DNS suffixes of partitions.json: every partition, and a region no partition names.
+  func testPartitionDNSSuffixes() {
+    let cases: [(region: String, partition: String, host: String, dualStack: String)] = [
+      ("us-east-1", "aws", "sts.us-east-1.amazonaws.com", "sts.us-east-1.api.aws"),
+      ("xx-nowhere-1", "aws", "sts.xx-nowhere-1.amazonaws.com", "sts.xx-nowhere-1.api.aws"),
+      (
+        "cn-northwest-1", "aws-cn", "sts.cn-northwest-1.amazonaws.com.cn",
+        "sts.cn-northwest-1.api.amazonwebservices.com.cn"
+      ),
+      (
+        "us-gov-west-1", "aws-us-gov", "sts.us-gov-west-1.amazonaws.com",
+        "sts.us-gov-west-1.api.aws"
+      ),
+      ("us-iso-east-1", "aws-iso", "sts.us-iso-east-1.c2s.ic.gov", "sts.us-iso-east-1.c2s.ic.gov"),
+      (
+        "us-isob-east-1", "aws-iso-b", "sts.us-isob-east-1.sc2s.sgov.gov",
+        "sts.us-isob-east-1.sc2s.sgov.gov"
+      ),
+      (
+        "eu-isoe-west-1", "aws-iso-e", "sts.eu-isoe-west-1.cloud.adc-e.uk",
+        "sts.eu-isoe-west-1.cloud.adc-e.uk"
+      ),
+      (
+        "us-isof-south-1", "aws-iso-f", "sts.us-isof-south-1.csp.hci.ic.gov",
+        "sts.us-isof-south-1.csp.hci.ic.gov"
+      ),
+      (
+        "eusc-de-east-1", "aws-eusc", "sts.eusc-de-east-1.amazonaws.eu",
+        "sts.eusc-de-east-1.amazonaws.eu"
+      ),
+    ]
+    for entry in cases {
+      XCTAssertEqual(Partition.of(region: entry.region).id, entry.partition, entry.region)
+      XCTAssertEqual(EndpointResolver.regionalHost("sts", region: entry.region), entry.host)
+      XCTAssertEqual(
+        EndpointResolver.regionalHost("sts", region: entry.region, dualStack: true),
+        entry.dualStack)
+    }
+  }
+
   func testPlainHTTPOnlyToLoopback() {
     for url in [
       "http://127.0.0.1:5000", "http://localhost:1", "http://[::1]:8080/", "http://[::1]",

@@ -78,10 +78,10 @@ public struct SSOClient: Sendable {
       }
       return ServiceEndpoint(scheme: "https", host: host)
     }
-    let suffix = EndpointResolver.regionalHost("x", region: region).dropFirst(2 + region.count)
+    let suffix = Partition.of(region: region).dnsSuffix
     return (
-      try endpoint("SSO_OIDC", "oidc.\(region)\(suffix)"),
-      try endpoint("SSO", "portal.sso.\(region)\(suffix)")
+      try endpoint("SSO_OIDC", "oidc.\(region).\(suffix)"),
+      try endpoint("SSO", "portal.sso.\(region).\(suffix)")
     )
   }
 
@@ -294,30 +294,10 @@ public struct SSOClient: Sendable {
       request.body = Array(JSONValue.object(body).text.utf8)
     }
     if let token { request.headers.append(HTTPHeader("x-amz-sso_bearer_token", token)) }
-    var attempt = 1
-    while true {
-      let outcome: Result<JSONObject, SSOError>
-      let retryable: Bool
-      do {
-        let response = try transport.send(request, options: options)
-        outcome = Self.parse(response, operation: operation)
-        if case .failure(let error) = outcome {
-          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
-        } else {
-          retryable = false
-        }
-      } catch {
-        outcome = .failure(.transport(operation: operation, error))
-        retryable = error.isRetryable
-      }
-      switch outcome {
-      case .success(let object): return object
-      case .failure(let error):
-        guard retryable, attempt < retry.maxAttempts else { throw error }
-        retry.sleep(retry.delay(beforeRetry: attempt))
-        attempt += 1
-      }
-    }
+    return try retry.send(
+      { request }, over: transport, options: options,
+      parse: { Self.parse($0, operation: operation) }, code: \.code,
+      unreachable: { .transport(operation: operation, $0) })
   }
 
   /// The JSON object of a 2xx response, or the error it describes: the code from the
@@ -364,114 +344,4 @@ public struct SSOClient: Sendable {
         operation: operation, status: response.status, code: code,
         message: sanitizeServerMessage(message)))
   }
-}
-
-/// The calls of the two services, with their REST bindings from botocore's models.
-public enum SSOOperation: String, Sendable {
-  case registerClient = "RegisterClient"
-  case startDeviceAuthorization = "StartDeviceAuthorization"
-  case createToken = "CreateToken"
-  case getRoleCredentials = "GetRoleCredentials"
-  case listAccounts = "ListAccounts"
-  case listAccountRoles = "ListAccountRoles"
-  case logout = "Logout"
-
-  var isOIDC: Bool {
-    switch self {
-    case .registerClient, .startDeviceAuthorization, .createToken: return true
-    default: return false
-    }
-  }
-
-  var method: String {
-    switch self {
-    case .getRoleCredentials, .listAccounts, .listAccountRoles: return "GET"
-    default: return "POST"
-    }
-  }
-
-  var path: String {
-    switch self {
-    case .registerClient: return "/client/register"
-    case .startDeviceAuthorization: return "/device_authorization"
-    case .createToken: return "/token"
-    case .getRoleCredentials: return "/federation/credentials"
-    case .listAccounts: return "/assignment/accounts"
-    case .listAccountRoles: return "/assignment/roles"
-    case .logout: return "/logout"
-    }
-  }
-}
-
-/// A JSON object from a response, read with typed accessors (a wrong type reads as missing).
-struct JSONObject: @unchecked Sendable {
-  let values: [String: Any]
-
-  init(_ values: [String: Any]) { self.values = values }
-
-  /// The object in `bytes`, which must be UTF-8 as RFC 8259 requires of JSON on the wire
-  /// (JSONSerialization would also guess UTF-16 and UTF-32; a NUL byte is never in JSON).
-  static func parse(_ bytes: [UInt8]) -> JSONObject? {
-    guard !bytes.isEmpty, !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil,
-      let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-    else { return nil }
-    return JSONObject(object)
-  }
-
-  func string(_ key: String) -> String? { values[key] as? String }
-
-  /// A member that is a whole number, nil for any other type or a number no Int holds.
-  /// JSONSerialization gives NSNumber for numbers and for `true`/`false` alike; booleans
-  /// (objCType "c") are not numbers here.
-  func integer(_ key: String) -> Int? {
-    guard let number = values[key] as? NSNumber, String(cString: number.objCType) != "c" else {
-      return nil
-    }
-    return Int(exactly: number.doubleValue)
-  }
-
-  /// Whether `key` is present and not null (null counts as absent, as in botocore).
-  func has(_ key: String) -> Bool {
-    values[key].map { !($0 is NSNull) } ?? false
-  }
-
-  /// A member in seconds (`expiresIn`, `interval`): a whole number in 0...Int32.max, `default`
-  /// when absent or null, nil when present in any other form.
-  func seconds(_ key: String, default value: Int) -> Int? {
-    guard has(key) else { return value }
-    guard let seconds = integer(key), (0...Int(Int32.max)).contains(seconds) else { return nil }
-    return seconds
-  }
-
-  func object(_ key: String) -> JSONObject? {
-    (values[key] as? [String: Any]).map(JSONObject.init)
-  }
-
-  /// An array of objects; nil when it is not one, or when any element is not an object.
-  func array(_ key: String) -> [JSONObject]? {
-    guard let list = values[key] as? [Any] else { return nil }
-    var objects: [JSONObject] = []
-    for element in list {
-      guard let object = element as? [String: Any] else { return nil }
-      objects.append(JSONObject(object))
-    }
-    return objects
-  }
-}
-
-/// 9999-12-31T23:59:59Z: the last second an RFC 3339 timestamp (and the keyring's `expires`
-/// attribute) can show.
-let maxUnixSeconds = 253_402_300_799
-
-/// A server message made safe for one line: no control characters, at most 300 characters.
-func sanitizeServerMessage(_ text: String) -> String {
-  var out = ""
-  for scalar in text.unicodeScalars {
-    if out.unicodeScalars.count >= 300 {
-      out += "…"
-      break
-    }
-    out.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
-  }
-  return out
 }

@@ -147,7 +147,7 @@ public enum SSOSyncBlock {
   ) throws(SSOSyncError) -> SSOSyncResult {
     guard isValidIdentifier(session.utf8) else { throw .invalidSession(session) }
     let pieces = try parseTemplate(template)
-    if let region, !isValidRegion(region) { throw .invalidRegion(region) }
+    if let region, !EndpointResolver.isValidRegion(region) { throw .invalidRegion(region) }
     let wanted = try sortedAssignments(assignments)
     // Every name is computed up front, so that a bad template fails whatever the file holds.
     var candidates: [String] = []
@@ -389,16 +389,6 @@ private func isRoleName(_ text: String) -> Bool {
     }
 }
 
-private func isValidRegion(_ text: String) -> Bool {
-  !text.isEmpty
-    && text.unicodeScalars.allSatisfy {
-      switch $0 {
-      case "a"..."z", "0"..."9", "-": return true
-      default: return false
-      }
-    }
-}
-
 // MARK: - The block
 
 /// A profile as the block writes it.
@@ -590,7 +580,7 @@ private func parseBlock(
     guard let account = section["sso_account_id"], isAccountID(account),
       let role = section["sso_role_name"], isRoleName(role)
     else { continue }
-    let region = section["region"].flatMap { isValidRegion($0) ? $0 : nil }
+    let region = section["region"].flatMap { EndpointResolver.isValidRegion($0) ? $0 : nil }
     old.profiles.append(
       BlockProfile(name: name, accountID: account, roleName: role, region: region))
   }

@@ -1,82 +1,5 @@
 import Foundation
 
-/// What GetCallerIdentity says.
-public struct CallerIdentity: Sendable, Equatable {
-  public var account: String
-  public var arn: String
-  public var userID: String
-}
-
-/// The parameters of AssumeRole, named as in the config file.
-public struct AssumeRoleRequest: Sendable, Equatable {
-  public var roleArn: String
-  public var sessionName: String
-  public var externalID: String?
-  public var durationSeconds: Int?
-  public var mfaSerial: String?
-  public var tokenCode: String?
-  public var sourceIdentity: String?
-
-  public init(
-    roleArn: String, sessionName: String, externalID: String? = nil, durationSeconds: Int? = nil,
-    mfaSerial: String? = nil, tokenCode: String? = nil, sourceIdentity: String? = nil
-  ) {
-    self.roleArn = roleArn
-    self.sessionName = sessionName
-    self.externalID = externalID
-    self.durationSeconds = durationSeconds
-    self.mfaSerial = mfaSerial
-    self.tokenCode = tokenCode
-    self.sourceIdentity = sourceIdentity
-  }
-}
-
-/// When to try a call again: the AWS SDKs' "standard" retry mode.
-public struct RetryPolicy: Sendable {
-  /// Attempts in all, the first included (AWS_MAX_ATTEMPTS / max_attempts; default 3).
-  public var maxAttempts: Int
-  /// Waits `seconds` before a retry; the binary sleeps, unit tests record.
-  public var sleep: @Sendable (Double) -> Void
-  /// A number in 0..<1 for the jitter.
-  public var random: @Sendable () -> Double
-
-  public init(
-    maxAttempts: Int = 3,
-    sleep: @escaping @Sendable (Double) -> Void = { seconds in
-      if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
-    },
-    random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-  ) {
-    self.maxAttempts = max(1, maxAttempts)
-    self.sleep = sleep
-    self.random = random
-  }
-
-  /// The wait before retry number `retry` (1 for the first retry): full jitter on an
-  /// exponential base of one second, at most 20 s.
-  public func delay(beforeRetry retry: Int) -> Double {
-    min(random() * Double(1 << min(retry - 1, 10)), 20)
-  }
-
-  static let throttlingCodes: Set<String> = [
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException",
-    "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-    "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-    "EC2ThrottledException",
-  ]
-  static let transientCodes: Set<String> = [
-    "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
-    "ServiceUnavailable", "IDPCommunicationError",
-  ]
-
-  /// Whether a response with this status and error code is worth another attempt.
-  public static func isRetryable(status: Int, code: String?) -> Bool {
-    if let code, throttlingCodes.contains(code) || transientCodes.contains(code) { return true }
-    return [500, 502, 503, 504].contains(status) || status == 429
-  }
-}
-
 /// AWS STS over the query protocol (form-encoded POST, XML answers), signed with SigV4.
 public struct STSClient: Sendable {
   public var endpoint: ServiceEndpoint
@@ -190,31 +113,10 @@ public struct STSClient: Sendable {
   func call(
     _ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?
   ) throws(STSError) -> XMLElementNode {
-    var attempt = 1
-    while true {
-      let request = request(action, parameters, signedWith: credentials, date: clock())
-      let outcome: Result<XMLElementNode, STSError>
-      let retryable: Bool
-      do {
-        let response = try transport.send(request, options: options)
-        outcome = Self.parse(response, action: action)
-        if case .failure(let error) = outcome {
-          retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
-        } else {
-          retryable = false
-        }
-      } catch {
-        outcome = .failure(.transport(action: action, error))
-        retryable = error.isRetryable
-      }
-      switch outcome {
-      case .success(let document): return document
-      case .failure(let error):
-        guard retryable, attempt < retry.maxAttempts else { throw error }
-        retry.sleep(retry.delay(beforeRetry: attempt))
-        attempt += 1
-      }
-    }
+    try retry.send(
+      { request(action, parameters, signedWith: credentials, date: clock()) }, over: transport,
+      options: options, parse: { Self.parse($0, action: action) }, code: \.code,
+      unreachable: { .transport(action: action, $0) })
   }
 
   /// The `…Result` document of a 2xx response, or the error it describes.
@@ -266,35 +168,4 @@ public struct STSClient: Sendable {
     return SessionCredentials(
       credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
   }
-}
-
-/// Whether a server's error code looks like one (`AccessDenied`, `ExpiredTokenException`,
-/// `com.amazon.coral#Throttling`): at most 128 letters, digits and `._:#/-`. Anything else is
-/// not an error document awsenv can read, and is never repeated to the user.
-func isErrorCode(_ code: String) -> Bool {
-  !code.isEmpty && code.utf8.count <= 128
-    && code.utf8.allSatisfy { byte in
-      switch byte {
-      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "."), UInt8(ascii: "_"),
-        UInt8(ascii: ":"), UInt8(ascii: "#"), UInt8(ascii: "/"), UInt8(ascii: "-"):
-        return true
-      default: return false
-      }
-    }
-}
-
-/// Percent-encodes a form value: everything but RFC 3986's unreserved characters.
-func formEncode(_ text: String) -> String {
-  let hex = Array("0123456789ABCDEF".utf8)
-  var out: [UInt8] = []
-  for byte in text.utf8 {
-    switch byte {
-    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "_"),
-      UInt8(ascii: "."), UInt8(ascii: "~"):
-      out.append(byte)
-    default:
-      out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-    }
-  }
-  return String(decoding: out, as: UTF8.self)
 }

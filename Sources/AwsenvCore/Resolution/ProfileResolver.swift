@@ -1,48 +1,5 @@
 import Foundation
 
-/// How a command wants a profile's credentials.
-public struct ResolveOptions: Sendable {
-  /// `--region`: the region exported, and the one STS is called in.
-  public var regionFlag: String?
-  /// `--refresh`: get new credentials for the profile even when a cached session is valid.
-  public var refresh: Bool
-  /// `--mfa-code`.
-  public var mfaCode: String?
-  /// `--saml-assertion`, already base64 (never stored).
-  public var samlAssertion: String?
-  /// False for the prompt hook's refresh: never ask the user anything.
-  public var interactive: Bool
-
-  public init(
-    regionFlag: String? = nil, refresh: Bool = false, mfaCode: String? = nil,
-    samlAssertion: String? = nil, interactive: Bool = true
-  ) {
-    self.regionFlag = regionFlag
-    self.refresh = refresh
-    self.mfaCode = mfaCode
-    self.samlAssertion = samlAssertion
-    self.interactive = interactive
-  }
-}
-
-/// A profile's credentials, and what the prompt shows about them.
-public struct ResolvedCredentials: Sendable, Equatable {
-  public var credentials: Credentials
-  /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` when they are a role's.
-  public var assumedRoleArn: String?
-  /// Whether they came from the keyring's session cache without an STS call.
-  public var fromCache: Bool
-  /// `ROLE@ACCOUNT` when they are a role's.
-  public var identity: String?
-
-  init(session: SessionCredentials, fromCache: Bool) {
-    self.credentials = session.credentials
-    self.assumedRoleArn = session.assumedRoleArn
-    self.fromCache = fromCache
-    self.identity = session.identity
-  }
-}
-
 /// Finding the credentials and region of a profile: the shared first step of `use`, `exec`,
 /// `export`, `credential-process` and `whoami`.
 ///
@@ -273,19 +230,6 @@ public struct ProfileResolver: Sendable {
   }
 }
 
-/// awsenv's version, for the User-Agent and `--version`.
-public enum AwsenvInfo {
-  public static let version = "0.1.0"
-}
-
-/// The transport of a resolver that must not make network calls (unit tests of other parts).
-public struct UnavailableTransport: HTTPTransport {
-  public init() {}
-  public func send(_ request: HTTPRequest, options: HTTPOptions) throws(HTTPError) -> HTTPResponse {
-    throw .other(host: request.host, detail: "no network in this context")
-  }
-}
-
 /// Parses `300`, `90s`, `5m`, `1h` into seconds.
 func parseDuration(_ text: String) -> TimeInterval? {
   let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
@@ -299,45 +243,4 @@ func parseDuration(_ text: String) -> TimeInterval? {
     }
   guard let value = Double(number), value >= 0, value.isFinite else { return nil }
   return value * unit
-}
-
-/// A profile made ready for an environment: its credentials and the region to go with them.
-public struct Activation: Sendable, Equatable {
-  public var profile: String
-  public var credentials: Credentials
-  public var region: String?
-  /// `RoleName@account` when the credentials are an assumed role's.
-  public var identity: String?
-  /// When the prompt hook should refresh the credentials (expiry minus the minimum TTL).
-  public var refreshAt: Date?
-
-  public init(
-    profile: String, credentials: Credentials, region: String?, identity: String? = nil,
-    refreshAt: Date? = nil
-  ) {
-    self.profile = profile
-    self.credentials = credentials
-    self.region = region
-    self.identity = identity
-    self.refreshAt = refreshAt
-  }
-
-  /// The variables this activation sets (a value) or unsets (nil), in a stable order.
-  public var variables: [(String, String?)] {
-    [
-      ("AWS_ACCESS_KEY_ID", credentials.accessKeyID),
-      ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
-      ("AWS_SESSION_TOKEN", credentials.sessionToken),
-      ("AWS_SECURITY_TOKEN", nil),
-      ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration.map(rfc3339)),
-      ("AWS_REGION", region),
-      ("AWS_DEFAULT_REGION", region),
-      ("AWS_PROFILE", profile),
-      ("AWS_DEFAULT_PROFILE", nil),
-      ("AWSENV_PROFILE", profile),
-      ("AWSENV_EXPIRES", credentials.expiration.map { String(Int($0.timeIntervalSince1970)) }),
-      ("AWSENV_REFRESH_AT", refreshAt.map { String(Int($0.timeIntervalSince1970)) }),
-      ("AWSENV_IDENTITY", identity),
-    ]
-  }
 }
