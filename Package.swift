@@ -73,7 +73,7 @@ let package = Package(
       name: "AwsenvCoreTests",
       dependencies: ["AwsenvCore"],
       path: "Tests/AwsenvCoreTests",
-      exclude: ["Fixtures"]
+      exclude: ["Fixtures", "Conformance"]
     ),
     // Drives the built binary inside a private D-Bus session with a real gnome-keyring, and
     // real bash, zsh and fish.
