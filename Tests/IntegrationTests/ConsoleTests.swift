@@ -11,7 +11,8 @@ final class ConsoleTests: XCTestCase {
 
   static let spec = """
     {"users": [{"name": "alice"}, {"name": "bob"}],
-     "roles": [{"name": "dev", "trust": {"users": ["alice", "bob"]}}]}
+     "roles": [{"name": "dev", "trust": {"users": ["alice", "bob"]}},
+               {"name": "admin", "trust": {"roles": ["dev"]}}]}
     """
 
   override class func setUp() {
@@ -53,6 +54,9 @@ final class ConsoleTests: XCTestCase {
       [profile dev]
       role_arn = \(try world.role("dev"))
       source_profile = alice
+      [profile admin]
+      role_arn = \(try world.role("admin"))
+      source_profile = dev
       CONF
       # A session STS never made: the stand-in's check at STS refuses it.
       cat >~/bogus-session.json <<'JSON'
@@ -198,6 +202,19 @@ final class ConsoleTests: XCTestCase {
     XCTAssertTrue(try signin.visit(url)["arn"]?.contains(":assumed-role/dev/") == true)
   }
 
+  /// A role assumed with a role's session: AWS allows its console session an hour at most.
+  func testARoleChainGetsAtMostAnHour() throws {
+    let run = try sandbox(#""$AWSENV" console admin --stdout --duration 12h"#)
+    XCTAssertSuccess(run)
+    XCTAssertEqual(
+      run.stderr,
+      "awsenv: a console session from a role chain lasts at most 1h; using 1h instead of 12h\n")
+    let call = try XCTUnwrap(try signin.calls().first)
+    XCTAssertEqual(call.status, 200, "\(call)")
+    XCTAssertEqual(call.sessionDuration, "3600")
+    XCTAssertTrue(call.arn?.contains(":assumed-role/admin/") == true, "\(call)")
+  }
+
   /// --stdout prints the URL and opens nothing, even with a browser and a display; with neither,
   /// the URL is printed too; the active profile is the default.
   func testStdoutAndNoDisplayPrintTheURLAndOpenNothing() throws {
@@ -228,7 +245,7 @@ final class ConsoleTests: XCTestCase {
   }
 
   func testWithoutAProfileItIsAUsageError() throws {
-    let run = try sandbox(#"unset AWSENV_PROFILE; "$AWSENV" console --stdout; echo "status $?""#)
+    let run = try sandbox(#"unset AWSENV_PROFILE; "$AWSENV" console --stdout || echo "status $?""#)
     XCTAssertTrue(run.stdout.contains("status 64"), run.stdout + run.stderr)
     XCTAssertTrue(run.stderr.hasPrefix("awsenv: name a profile"), run.stderr)
     XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
@@ -238,7 +255,7 @@ final class ConsoleTests: XCTestCase {
   /// `awsenv:` line each, saying what to do, nothing on stdout, nothing opened.
   func testARefusedSessionAndAServerErrorAreOneClearLine() throws {
     let refused = try sandbox(
-      #"BROWSER="$HOME/bin/record-browser" "$AWSENV" console bogus; echo "status $?""#)
+      #"BROWSER="$HOME/bin/record-browser" "$AWSENV" console bogus || echo "status $?""#)
     XCTAssertEqual(refused.stdout, "status 1\n")
     XCTAssertEqual(
       refused.stderr,
@@ -248,7 +265,7 @@ final class ConsoleTests: XCTestCase {
     XCTAssertEqual(try signin.calls().first?.reason, "STS refused the session")
 
     try signin.injectFaults(count: 2, status: 503)
-    let failed = try sandbox(#""$AWSENV" console dev --stdout; echo "status $?""#)
+    let failed = try sandbox(#""$AWSENV" console dev --stdout || echo "status $?""#)
     XCTAssertEqual(failed.stdout, "status 1\n")
     XCTAssertTrue(failed.stderr.hasSuffix("failed with HTTP 503; try again in a moment\n"))
     XCTAssertEqual(failed.stderr.split(separator: "\n").count, 1, failed.stderr)

@@ -27,7 +27,7 @@ extension Awsenv {
 
     @Option(
       name: [.short, .long],
-      help: ArgumentHelp("Open this service's page (s3, ec2, iam, …).", valueName: "name"))
+      help: ArgumentHelp("Open this service's page (s3, ec2, iam and so on).", valueName: "name"))
     var service: String?
 
     @Option(
