@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
+    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|console|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick console help' -- "${cur}"))
         ;;
     esac
 }
@@ -519,6 +519,48 @@ _awsenv_pick() {
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0
+}
+
+_awsenv_console() {
+    repeating_flags=()
+    non_repeating_flags=(--stdout --refresh --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --service --destination --region --duration --container --mfa-code --saml-assertion)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--service')
+        return
+        ;;
+    '--destination')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--container')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion console -- positional@0)"
+        return
+        ;;
+    esac
 }
 
 _awsenv_help() {

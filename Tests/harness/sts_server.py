@@ -72,6 +72,11 @@ it, unless --pure-moto:
      checking on, GetSessionToken and GetFederationToken signed with temporary credentials are
      403 AccessDenied "Cannot call GetSessionToken with session credentials", as in STS. A caller
      whose key is no IAM user's (possible only with checking off) still gets moto's answer.
+  5. GetFederationToken: moto hands out the same documentation keys. Here an IAM user's call gets
+     fresh temporary credentials kept like 4.'s (Name: 2 to 32 of [A-Za-z0-9_+=,.@-], else 400
+     ValidationError; DurationSeconds 900..129600, default 43200); calls made with them have the
+     federated user's ARN (GetCallerIdentity: arn:aws:sts::ACCOUNT:federated-user/NAME, user id
+     ACCOUNT:NAME) and the IAM user's policies (the session policy is not intersected).
 Unchanged in both modes: the caller needs an identity policy allowing the sts action even when a
 trust policy names it (moto's rule); no clock skew checks, and no expiry check of temporary
 credentials (moto accepts an assumed role's, and so a GetSessionToken session's, after its
@@ -621,7 +626,7 @@ def install_fidelity_patches():
                 access_key_id
             )
             self._owner_user_name = session.user.name
-            self._user_arn = session.user.arn
+            self._user_arn = session.arn
             self.mfa = session.mfa
 
         @property
@@ -744,6 +749,63 @@ def install_fidelity_patches():
         return ActionResult({"Credentials": credentials})
 
     TokenResponse.get_session_token = get_session_token
+
+    # 5. GetFederationToken: a session of the calling IAM user as a federated user, kept like 4.
+    class FederationSession(UserSession):
+        __module__ = AssumedRole.__module__
+
+        def __init__(self, user, region, duration, name):
+            super().__init__(user, region, duration, mfa=False)
+            self.federated_name = name
+
+        @property
+        def user_id(self):
+            return f"{self.user.account_id}:{self.federated_name}"
+
+        @property
+        def arn(self):
+            partition = get_partition(self.region_name)
+            account = self.user.account_id
+            return f"arn:{partition}:sts::{account}:federated-user/{self.federated_name}"
+
+    moto_federation_token = TokenResponse.get_federation_token
+
+    def get_federation_token(self):
+        duration = self._get_int_param("DurationSeconds", 43200)
+        name = self._get_param("Name") or ""
+        if not re.fullmatch(r"[\w+=,.@-]{2,32}", name, re.ASCII):
+            raise STSError(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{name}' at 'name' failed to satisfy"
+                " constraint: Member must have length less than or equal to 32 and match"
+                " [\\w+=,.@-]*",
+            )
+        if not 900 <= duration <= 129600:
+            raise STSError(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to"
+                " satisfy constraint: Member must be between 900 and 129600",
+            )
+        iam = iam_backends[self.current_account][self.partition]
+        user = iam.get_user_from_access_key_id(self.get_access_key())
+        if user is None:
+            return moto_federation_token(self)
+        session = FederationSession(user, self.region, duration, name)
+        sts_backends[user.account_id][self.partition].assumed_roles.append(session)
+        credentials = {
+            "AccessKeyId": session.access_key_id,
+            "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token,
+            "Expiration": session.expiration,
+        }
+        federated = {"FederatedUserId": session.user_id, "Arn": session.arn}
+        return ActionResult(
+            {"Credentials": credentials, "FederatedUser": federated, "PackedPolicySize": 6}
+        )
+
+    TokenResponse.get_federation_token = get_federation_token
 
 
 def main():

@@ -159,23 +159,7 @@ final class LoginPresenter: Sendable {
 
   /// Starts `argv` (PATH search, no shell) with its output discarded and does not wait for it.
   private func spawnDetached(_ argv: [String]) -> Bool {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for fd: Int32 in [0, 1, 2] {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-    }
-    var cArgs = argv.map { strdup($0) } + [nil]
-    let envp =
-      CommandRunner.childEnvironment(ProcessInfo.processInfo.environment).map {
-        strdup("\($0.key)=\($0.value)")
-      } + [nil]
-    defer {
-      cArgs.forEach { free($0) }
-      envp.forEach { free($0) }
-    }
-    var pid: pid_t = 0
-    return posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, envp) == 0
+    BrowserLauncher.spawnDetached(argv, environment: ProcessInfo.processInfo.environment) == 0
   }
 }
 
