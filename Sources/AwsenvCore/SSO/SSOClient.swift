@@ -67,7 +67,11 @@ public struct DeviceAuthorization: Sendable, Equatable {
     } else if let colon = host.lastIndex(of: ":") {
       host = host[..<colon]
     }
-    return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    let loopbackIPv4 =
+      octets.count == 4 && octets.first == "127"
+      && octets.allSatisfy { UInt8($0) != nil && $0.allSatisfy(\.isASCII) }
+    return host == "localhost" || host == "::1" || loopbackIPv4
   }
 }
 
