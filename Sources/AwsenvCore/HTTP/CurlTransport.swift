@@ -239,7 +239,8 @@ public struct CurlTransport: HTTPTransport {
       let limit =
         pretransfer == 0
         ? min(options.connectTimeout, options.totalTimeout) : options.totalTimeout
-      let seconds = total > 0 ? min(limit, (Double(total) / 100_000).rounded() / 10) : limit
+      let shown = (limit * 10).rounded() / 10
+      let seconds = total > 0 ? min(shown, (Double(total) / 100_000).rounded() / 10) : shown
       return .timedOut(host: host, seconds: seconds)
     case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY:
       return .proxy(detail: detail)
