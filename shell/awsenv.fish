@@ -84,7 +84,7 @@ function __awsenv_refresh -a now
     set -l code $status
     test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
     set -g __awsenv_hinted $session
-    set -l shown (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
+    set -l shown (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $profile)
     set -l when 'have expired'
     if string match -qr '^[0-9]{1,18}$' -- "$AWSENV_EXPIRES"; and test $AWSENV_EXPIRES -gt $now
         set when "expire in "(__awsenv_duration (math $AWSENV_EXPIRES - $now))
@@ -140,9 +140,9 @@ function __awsenv_segment -a now
     set -l inputs "$profile"\n"$identity"\n"$region"\n"$left"\n"$format"
     test "$inputs" != "$__awsenv_segment_for"; or return 0
     set -g __awsenv_segment_for $inputs
-    set profile (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
-    set identity (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $identity)
-    set region (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $region)
+    set profile (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $profile)
+    set identity (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $identity)
+    set region (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $region)
 
     set -l words
     for word in (string split ' ' -- $format)

@@ -43,6 +43,25 @@ awsenv() {
   esac
 }
 
+# Replaces, in $1, what a terminal would act on with `?`, whatever the locale: C0 controls
+# and DEL, the \x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f controls U+0080-U+009F (U+009B is CSI on xterm) and the bidirectional
+# controls U+061C, U+200E/F, U+202A-U+202E and U+2066-U+2069. They are matched as their UTF-8
+# bytes under LC_ALL=C, since [[:cntrl:]] alone lets U+009B through in the C locale. Sets
+# __awsenv_text; no fork.
+__awsenv_printable() {
+  \builtin local LC_ALL=C
+  \builtin local -i byte
+  __awsenv_text=${1//[[:cntrl:]]/?}
+  # One byte at a time: zsh keeps bytes 0x83-0x9d in a special form that a bracket
+  # expression does not match.
+  for byte in {128..159}; do
+    __awsenv_text=${__awsenv_text//$'\xc2'${(#)byte}/?}
+  done
+  __awsenv_text=${__awsenv_text//$'\xd8\x9c'/?}
+  __awsenv_text=${__awsenv_text//$'\xe2\x80'[$'\x8e\x8f\xaa\xab\xac\xad\xae']/?}
+  __awsenv_text=${__awsenv_text//$'\xe2\x81'[$'\xa6\xa7\xa8\xa9']/?}
+}
+
 # Sets `left` (in the caller) to a duration as the prompt shows it: 2h05m, 42m, 59s.
 __awsenv_duration() {
   if (($1 >= 3600)); then
@@ -72,7 +91,8 @@ __awsenv_refresh() {
   __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
   ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
   __awsenv_hinted=$session
-  \builtin local shown=${profile//[[:cntrl:]]/?} when='have expired' left
+  __awsenv_printable "$profile"
+  \builtin local shown=$__awsenv_text when='have expired' left
   \builtin local expires=${AWSENV_EXPIRES-}
   [[ $expires == <-> && ${#expires} -le 18 ]] || expires=0
   if ((10#$expires > now)); then
@@ -124,9 +144,12 @@ __awsenv_segment() {
   inputs+=$'\n'"$format"$'\n'"${2:-0}"
   [[ $inputs != "$__awsenv_segment_for" ]] || \builtin return 0
   __awsenv_segment_for=$inputs
-  profile=${${profile//[[:cntrl:]]/?}//\%/%%}
-  identity=${${identity//[[:cntrl:]]/?}//\%/%%}
-  region=${${region//[[:cntrl:]]/?}//\%/%%}
+  __awsenv_printable "$profile"
+  profile=${__awsenv_text//\%/%%}
+  __awsenv_printable "$identity"
+  identity=${__awsenv_text//\%/%%}
+  __awsenv_printable "$region"
+  region=${__awsenv_text//\%/%%}
 
   if [[ $format == 'aws:%p (%i) %r %t' ]]; then
     # The default format, built directly: what the loop below makes of it, in a fraction of

@@ -649,6 +649,12 @@ final class HostileInputTests: XCTestCase {
     for (index, name) in roleNames.enumerated() {
       roles += "[profile arn\(index)]\nrole_arn = arn:aws:iam::\(account):role/\(name)\n"
       roles += "source_profile = base\nregion = us-east-1\n"
+      // A role name outside IAM's `[\w+=,.@-]` comes back in an ARN that is refused where
+      // it enters (AssumedRoleUser), with one line and nothing changed.
+      guard name == "plain" else {
+        steps.append(Step("arn-\(index)", ["use", "arn\(index)"], .refused("not an ARN")))
+        continue
+      }
       steps.append(
         Step(
           "arn-\(index)", ["use", "arn\(index)"],
@@ -724,7 +730,9 @@ final class HostileInputTests: XCTestCase {
   func testPromptOfHostileValues() throws {
     let account = "123456789012"
     let profile = "p%n%d%B%F%%@%m:%/_+"
-    let roleName = "$(touch${IFS}pwned)`touch${IFS}pwned`%n%~!!\\u"
+    // Every character IAM allows in a role name besides letters and digits; a name with
+    // others is refused where it enters (testRoleSettingsGoToSTSAsDataAndComeBackExactly).
+    let roleName = "r+=,.@_-"
     let region = "$(touch $HOME/pwned)`touch pwned`%n%~\\u\\w!!\u{1B}[31m%F{red}"
     let inherited = "$(touch $HOME/pwned)`touch pwned`%n(touch pwned)"
     let (config, credentials) = try stsFiles(

@@ -8,15 +8,20 @@ public struct RetryPolicy: Sendable {
   public var sleep: @Sendable (Double) -> Void
   /// A number in 0..<1 for the jitter.
   public var random: @Sendable () -> Double
+  /// The most seconds one call may take with all its attempts and the waits between them
+  /// (AWSENV_HTTP_TIMEOUT); nil: only each attempt's own timeout. Each attempt gets what is
+  /// left of it, and no retry starts that could not finish within it.
+  public var budget: Double?
 
   public init(
-    maxAttempts: Int = 3,
+    maxAttempts: Int = 3, budget: Double? = nil,
     sleep: @escaping @Sendable (Double) -> Void = { seconds in
       if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) }
     },
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
   ) {
     self.maxAttempts = max(1, maxAttempts)
+    self.budget = budget
     self.sleep = sleep
     self.random = random
   }
@@ -58,11 +63,19 @@ extension RetryPolicy {
     unreachable: (HTTPError) -> Failure
   ) throws(Failure) -> Value {
     var attempt = 1
+    let start = Date()
+    func left() -> Double { (budget ?? .infinity) - Date().timeIntervalSince(start) }
     while true {
       let outcome: Result<Value, Failure>
       let retryable: Bool
+      var attemptOptions = options
+      if budget != nil {
+        let seconds = max(left(), 0.001)
+        attemptOptions.totalTimeout = min(options.totalTimeout, seconds)
+        attemptOptions.connectTimeout = min(options.connectTimeout, seconds)
+      }
       do {
-        let response = try transport.send(request(), options: options)
+        let response = try transport.send(request(), options: attemptOptions)
         outcome = parse(response)
         if case .failure(let error) = outcome {
           retryable = Self.isRetryable(status: response.status, code: code(error))
@@ -77,7 +90,10 @@ extension RetryPolicy {
       case .success(let value): return value
       case .failure(let error):
         guard retryable, attempt < maxAttempts else { throw error }
-        sleep(delay(beforeRetry: attempt))
+        let pause = delay(beforeRetry: attempt)
+        // A retry needs time for at least a connection and a short answer.
+        guard left() - pause >= 1 else { throw error }
+        sleep(pause)
         attempt += 1
       }
     }

@@ -124,15 +124,31 @@ private func expandTilde(_ path: String, home: String) -> String {
   return path
 }
 
+/// The largest config or credentials file read: the same cap as editing one.
+let maxConfigFileBytes = 64 << 20
+
 /// The text of `path`, or "" when there is no such file (the AWS CLI treats it as empty).
+///
+/// Only a regular file (or a link to one) of at most 64 MiB is read: a FIFO would block every
+/// command and the prompt's refresh forever, /dev/zero would fill memory. The file is opened
+/// non-blocking and checked through its descriptor, so nothing is swapped in between.
 private func readIfPresent(_ path: String) throws(ConfigError) -> String {
-  let fd = open(path, O_RDONLY | O_CLOEXEC)
+  let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
   if fd < 0 {
     let code = errno
     if code == ENOENT || code == ENOTDIR { return "" }
     throw unreadable(path, code)
   }
   defer { close(fd) }
+  var info = stat()
+  guard fstat(fd, &info) == 0 else { throw unreadable(path, errno) }
+  if info.st_mode & S_IFMT == S_IFDIR { throw unreadable(path, EISDIR) }
+  guard info.st_mode & S_IFMT == S_IFREG else {
+    throw ConfigError(
+      path: path, line: 0,
+      message: "cannot read this file: it is not a regular file (a named pipe, a device or "
+        + "a socket); put a regular file there")
+  }
   var bytes: [UInt8] = []
   var chunk = [UInt8](repeating: 0, count: 64 * 1024)
   while true {
@@ -144,6 +160,11 @@ private func readIfPresent(_ path: String) throws(ConfigError) -> String {
     }
     if count == 0 { break }
     bytes.append(contentsOf: chunk[0..<count])
+    if bytes.count > maxConfigFileBytes {
+      throw ConfigError(
+        path: path, line: 0,
+        message: "cannot read this file: it is larger than 64 MiB; is it the right file?")
+    }
   }
   if let text = String(validating: bytes, as: UTF8.self) { return text }
   throw notUTF8(path, bytes)

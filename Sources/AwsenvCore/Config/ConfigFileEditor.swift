@@ -18,8 +18,28 @@ public enum ConfigFileEditor {
   public static func removingSecrets(
     from text: String, profiles: Set<String>, isConfigFile: Bool
   ) -> String {
+    removingSecretLines(from: text) { header in
+      sectionProfile(header, isConfigFile: isConfigFile).map(profiles.contains) ?? false
+    }
+  }
+
+  /// `text` without any key line, in every section: what a backup that awsenv writes keeps.
+  ///
+  /// A key line is a property line (and its continuation lines) whose name, trimmed and in any
+  /// case, is one of ``secretKeys``: `aws_access_key_id`, `aws_secret_access_key`,
+  /// `aws_session_token` and its old name `aws_security_token`. Lines are classified as in
+  /// ``removingSecrets(from:profiles:isConfigFile:)``; a key line before the first header
+  /// goes too.
+  public static func removingEverySecret(from text: String) -> String {
+    removingSecretLines(from: text, startsInTarget: true) { _ in true }
+  }
+
+  /// The loop behind both: drops the key lines of the sections for which `isTarget(header)`.
+  private static func removingSecretLines(
+    from text: String, startsInTarget: Bool = false, isTarget: (ArraySlice<UInt8>) -> Bool
+  ) -> String {
     var out = ""
-    var inTarget = false
+    var inTarget = startsInTarget
     var dropping = false
     let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
     for (number, line) in linesKeepingTerminators(text).enumerated() {
@@ -35,8 +55,7 @@ public enum ConfigFileEditor {
         out += line
         continue
       } else if !indented, content.first == UInt8(ascii: "[") {
-        inTarget =
-          sectionProfile(content, isConfigFile: isConfigFile).map(profiles.contains) ?? false
+        inTarget = isTarget(content)
         dropping = false
       } else if !indented {
         // `name = value`: the name is what precedes the first `=`, trimmed.

@@ -11,13 +11,28 @@ public enum AtomicFile {
   }
 
   /// The bytes of `path`, or nil when it does not exist; a file longer than `limit` is an error.
+  ///
+  /// Only a regular file is read (a symbolic link to one is fine): a FIFO, a device such as
+  /// /dev/zero or a directory is refused at once instead of blocking or filling memory. The file
+  /// is opened non-blocking and checked through its descriptor, so nothing can be swapped in
+  /// between the check and the read.
   public static func read(_ path: String, limit: Int = .max) throws(Failure) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
       if errno == ENOENT { return nil }
       throw Failure(path: path, reason: String(cString: strerror(errno)))
     }
     defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      throw Failure(path: path, reason: String(cString: strerror(errno)))
+    }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      throw Failure(path: path, reason: notRegular(info.st_mode))
+    }
+    if info.st_size > limit {
+      throw Failure(path: path, reason: "it is larger than \(limit) bytes")
+    }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -34,17 +49,61 @@ public enum AtomicFile {
     }
   }
 
+  /// Why a file of type `mode` is not read: it is not a regular file.
+  static func notRegular(_ mode: mode_t) -> String {
+    let kind: String
+    switch mode & S_IFMT {
+    case S_IFIFO: kind = "a named pipe (FIFO)"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFDIR: kind = "a directory"
+    case S_IFSOCK: kind = "a socket"
+    default: kind = "not a regular file"
+    }
+    return "it is \(kind), not a regular file; put a regular file there"
+  }
+
   /// Replaces the content of `path` with `bytes`. A symbolic link is followed, so the file it
   /// points to changes and the link stays. A new file gets `mode`; an existing one keeps its own.
   /// Missing parent directories are created with mode 0700.
   public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure)
   {
     let target = resolveLinks(path)
-    let directory = (target as NSString).deletingLastPathComponent
-    try makeDirectories(directory)
     var finalMode = mode
     var info = stat()
     if stat(target, &info) == 0 { finalMode = info.st_mode & 0o7777 }
+    try replace(target, with: bytes, mode: finalMode, path: path)
+  }
+
+  /// Replaces one of awsenv's own files (a backup, the picker's history, a cache) with `bytes`,
+  /// mode 0600. Unlike ``write(_:to:mode:)`` it never follows a symbolic link: a link planted
+  /// there would make awsenv overwrite (and chmod) whatever it points to, so one is refused, as
+  /// is anything else that is not a regular file. The new file is a fresh one renamed into
+  /// place, so a link swapped in after the check is replaced, never written through.
+  public static func writeOwn(_ bytes: [UInt8], to path: String) throws(Failure) {
+    var info = stat()
+    if lstat(path, &info) == 0 {
+      if info.st_mode & S_IFMT == S_IFLNK {
+        throw Failure(
+          path: path,
+          reason: "it is a symbolic link, and awsenv never writes its own files through one; "
+            + "remove it (`rm \(path)`), then try again")
+      }
+      if info.st_mode & S_IFMT != S_IFREG {
+        throw Failure(path: path, reason: notRegular(info.st_mode))
+      }
+    }
+    try replace(path, with: bytes, mode: 0o600, path: path)
+  }
+
+  /// Writes `bytes` to a new temporary file beside `target` with `finalMode`, then renames it
+  /// over `target`; `path` names the file in errors.
+  private static func replace(
+    _ target: String, with bytes: [UInt8], mode finalMode: mode_t, path: String
+  )
+    throws(Failure)
+  {
+    let directory = (target as NSString).deletingLastPathComponent
+    try makeDirectories(directory)
 
     var template = Array(
       "\(directory)/.\((target as NSString).lastPathComponent).awsenv-XXXXXX".utf8CString)
@@ -79,13 +138,18 @@ public enum AtomicFile {
   /// Copies `path` to `PATH.awsenv-backup` (mode 0600), replacing the previous copy; returns its
   /// path. For routine edits (a section appended), where one step of undo is what is useful and
   /// a pile of dated copies is not.
+  ///
+  /// The copy keeps no key line (``ConfigFileEditor/removingEverySecret(from:)``): a backup
+  /// must never be where a key that `import --remove-plaintext` took out of the file lives on.
+  /// It is one of awsenv's own files, so a symbolic link planted in its place is refused, not
+  /// followed (``writeOwn(_:to:)``).
   public static func rollingBackup(_ path: String) throws(Failure) -> String? {
-    guard let bytes = try read(path) else { return nil }
+    guard let bytes = try read(path, limit: 64 << 20) else { return nil }
     let backup = resolveLinks(path) + ".awsenv-backup"
-    try write(bytes, to: backup, mode: 0o600)
-    guard chmod(backup, 0o600) == 0 else {
-      throw Failure(path: backup, reason: String(cString: strerror(errno)))
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw Failure(path: path, reason: "it is not valid UTF-8 text; convert it (iconv)")
     }
+    try writeOwn(Array(ConfigFileEditor.removingEverySecret(from: text).utf8), to: backup)
     return backup
   }
 

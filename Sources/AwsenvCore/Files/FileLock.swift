@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Advisory locks (flock) that make concurrent awsenv processes take turns where a second one
 /// would otherwise repeat or undo the first one's work: one STS or IAM Identity Center call per
@@ -31,7 +32,12 @@ public final class FileLock: Sendable {
         return directory
       }
     }
-    return privateDirectory("/tmp/awsenv-\(getuid())")
+    if let directory = privateDirectory("/tmp/awsenv-\(getuid())") { return directory }
+    warnUnlocked(
+      "/tmp/awsenv-\(getuid())",
+      "it is not a directory of yours closed to others, and $XDG_RUNTIME_DIR/awsenv is not "
+        + "usable either; remove it")
+    return nil
   }
 
   /// `path`, created 0700 if missing; nil unless it is a real directory owned by this user and
@@ -79,13 +85,27 @@ public final class FileLock: Sendable {
   ) throws(Busy) -> Outcome? {
     let digest = SHA256.hash(data: Array(key.utf8))
     let name = "\(kind)-\(SigV4.hex(Array(digest.prefix(12)))).lock"
-    let fd = open("\(directory)/\(name)", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    guard fd >= 0 else { return nil }
+    let path = "\(directory)/\(name)"
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+    guard fd >= 0 else {
+      let code = errno
+      warnUnlocked(
+        path, code == ELOOP ? "it is a symbolic link; remove it" : String(cString: strerror(code)))
+      return nil
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(fd)
+      warnUnlocked(path, "it is not a regular file; remove it")
+      return nil
+    }
     if flock(fd, LOCK_EX | LOCK_NB) == 0 {
       return .acquired(FileLock(descriptor: fd).stamped())
     }
     guard errno == EWOULDBLOCK else {
+      let code = errno
       close(fd)
+      warnUnlocked(path, String(cString: strerror(code)))
       return nil
     }
     let start = Date()
@@ -100,6 +120,20 @@ public final class FileLock: Sendable {
     let holder = readHolder(fd)
     close(fd)
     throw Busy(holder: holder, seconds: timeout)
+  }
+
+  private static let warned = Atomic<Bool>(false)
+
+  /// Says once per process, on stderr, that awsenv goes on without the lock at `path`: a
+  /// planted link or a read-only runtime directory must not make concurrent runs collide
+  /// silently, nor stop awsenv from working.
+  static func warnUnlocked(_ path: String, _ reason: String) {
+    guard !warned.exchange(true, ordering: .relaxed) else { return }
+    let line =
+      "awsenv: cannot take the lock \(path) (\(reason)); going on without it, so another "
+      + "awsenv running at the same time may repeat or undo this one's work\n"
+    var bytes = Array(line.utf8)
+    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
   }
 
   /// Writes this process's ID into the lock file, for the message of one that waits too long.

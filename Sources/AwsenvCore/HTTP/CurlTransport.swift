@@ -91,6 +91,10 @@ public struct CurlTransport: HTTPTransport {
     }
     setup.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout))
     setup.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
+    if options.lowSpeedBytes > 0, options.lowSpeedSeconds > 0 {
+      setup.set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytes)
+      setup.set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds)
+    }
     if options.maxResponseBytes > 0 {
       // Refuses early when Content-Length is too big; the write callback catches the rest.
       setup.set(CURLOPT_MAXFILESIZE_LARGE, offset: curl_off_t(options.maxResponseBytes))
@@ -229,9 +233,14 @@ public struct CurlTransport: HTTPTransport {
     case CURLE_OPERATION_TIMEDOUT:
       var pretransfer: curl_off_t = 0
       awsenv_curl_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
-      let seconds =
+      // The time actually spent: the total timeout, or less when the answer was too slow.
+      var total: curl_off_t = 0
+      awsenv_curl_getinfo_off_t(handle, CURLINFO_TOTAL_TIME_T, &total)
+      let limit =
         pretransfer == 0
         ? min(options.connectTimeout, options.totalTimeout) : options.totalTimeout
+      let shown = (limit * 10).rounded() / 10
+      let seconds = total > 0 ? min(shown, (Double(total) / 100_000).rounded() / 10) : shown
       return .timedOut(host: host, seconds: seconds)
     case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY:
       return .proxy(detail: detail)

@@ -72,45 +72,66 @@ public struct KeyStorage: Sendable {
     public var profiles: [String]
     /// Set when --remove-plaintext rewrote the credentials file.
     public var credentialsEdit: FileEdit?
+    /// Set when --remove-plaintext rewrote the config file (keys written in a `[profile]`
+    /// section there, which the AWS CLI reads too).
+    public var configEdit: FileEdit?
   }
 
   /// Copies the long-lived keys of `profiles` (all that have keys when empty) from the
-  /// credentials file into the keyring, verifying each by reading it back. With
-  /// `removePlaintext`, and only after every write was verified, rewrites the credentials file
-  /// without those key lines, keeping a mode-0600 backup.
+  /// credentials file, or from the config file's `[profile]` sections where the AWS CLI reads
+  /// them too, into the keyring, verifying each by reading it back. Where both files hold keys
+  /// for a profile, the credentials file's are the ones the SDKs use, and imported. With
+  /// `removePlaintext`, and only after every write was verified, rewrites each file without the
+  /// key lines of those profiles (both files, so no copy is left), keeping its old content in
+  /// the keyring.
   public func importKeys(profiles requested: [String], removePlaintext: Bool) throws(AwsenvError)
     -> Imported
   {
     let path = config.credentialsPath
-    let text: String
-    do {
-      text = try AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    } catch {
-      throw .file(error)
+    let configPath = config.configPath
+    func text(_ path: String) throws(AwsenvError) -> String {
+      do {
+        return try AtomicFile.read(path, limit: maxConfigFileBytes).map {
+          String(decoding: $0, as: UTF8.self)
+        } ?? ""
+      } catch {
+        throw .file(error)
+      }
     }
-    let file: AWSConfig
+    let (credentialsText, configText) = (try text(path), try text(configPath))
+    let credentialsFile: AWSConfig
+    let configFile: AWSConfig
     do {
-      file = try AWSConfig.parse(
-        config: "", configPath: config.configPath, credentials: text, credentialsPath: path)
+      credentialsFile = try AWSConfig.parse(
+        config: "", configPath: configPath, credentials: credentialsText, credentialsPath: path)
+      configFile = try AWSConfig.parse(
+        config: configText, configPath: configPath, credentials: "", credentialsPath: path)
     } catch {
       throw .config(error)
     }
-    let withKeys = file.profileNames.filter { name in
+    func hasKeys(_ file: AWSConfig, _ name: String) -> Bool {
       file.profile(name)?["aws_access_key_id"] != nil
+    }
+    var withKeys = credentialsFile.profileNames.filter { hasKeys(credentialsFile, $0) }
+    for name in configFile.profileNames where hasKeys(configFile, name) && !withKeys.contains(name)
+    {
+      withKeys.append(name)
     }
     let names = requested.isEmpty ? withKeys : requested
     if names.isEmpty {
-      throw .other("\(path) holds no access keys to import")
+      throw .other("\(path) holds no access keys to import (nor does \(configPath))")
     }
     for name in names where !withKeys.contains(name) {
       throw .other("profile '\(name)' has no aws_access_key_id in \(path); nothing was imported")
     }
     var pairs: [(String, Credentials)] = []
     for name in names {
-      let section = file.profile(name)!
+      let inCredentials = hasKeys(credentialsFile, name)
+      let section = (inCredentials ? credentialsFile : configFile).profile(name)!
+      let source = inCredentials ? path : configPath
       guard let secret = section["aws_secret_access_key"] else {
         throw .other(
-          "profile '\(name)' in \(path) has aws_access_key_id but no aws_secret_access_key; "
+          "profile '\(name)' in \(source) has aws_access_key_id but no aws_secret_access_key; "
             + "fix the file, nothing was imported")
       }
       let credentials = Credentials(
@@ -119,7 +140,7 @@ public struct KeyStorage: Sendable {
       do {
         try credentials.validate()
       } catch {
-        throw .other("profile '\(name)' in \(path): \(error.message); nothing was imported")
+        throw .other("profile '\(name)' in \(source): \(error.message); nothing was imported")
       }
       pairs.append((name, credentials))
     }
@@ -132,14 +153,26 @@ public struct KeyStorage: Sendable {
         throw .keyring(error)
       }
     }
-    var edit: FileEdit?
+    var imported = Imported(profiles: names)
     if removePlaintext {
-      let imported = Set(names)
-      edit = try editFile(path, backup: .keyring) {
-        ConfigFileEditor.removingSecrets(from: $0, profiles: imported, isConfigFile: false)
+      let chosen = Set(names)
+      func holdsSecrets(_ file: AWSConfig) -> Bool {
+        chosen.contains { name in
+          ConfigFileEditor.secretKeys.contains { file.profile(name)?[$0] != nil }
+        }
+      }
+      if holdsSecrets(credentialsFile) {
+        imported.credentialsEdit = try editFile(path, backup: .keyring) {
+          ConfigFileEditor.removingSecrets(from: $0, profiles: chosen, isConfigFile: false)
+        }
+      }
+      if holdsSecrets(configFile) {
+        imported.configEdit = try editFile(configPath, backup: .keyring) {
+          ConfigFileEditor.removingSecrets(from: $0, profiles: chosen, isConfigFile: true)
+        }
       }
     }
-    return Imported(profiles: names, credentialsEdit: edit)
+    return imported
   }
 
   /// One row of `awsenv list`.

@@ -89,14 +89,8 @@ public struct KeyringIndex: Sendable {
       if let expires = item.expires { text += String(expires.timeIntervalSince1970) }
       text += "\n"
     }
-    do {
-      try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
-    } catch {
-      return
-    }
-    // AtomicFile keeps the mode of a file it replaces; this one is always 0600.
-    var info = stat()
-    if stat(path, &info) == 0, info.st_mode & 0o7777 != 0o600 { chmod(path, 0o600) }
+    // Never through a planted link, always 0600 (AtomicFile.writeOwn).
+    try? AtomicFile.writeOwn(Array(text.utf8), to: path)
   }
 
   static func isEntry(_ path: String, _ item: Keyring.Item) -> Bool {

@@ -176,12 +176,22 @@ public struct ProfileResolver: Sendable {
     let attempts =
       (environment["AWS_MAX_ATTEMPTS"] ?? section?["max_attempts"]).flatMap { Int($0) } ?? 3
     let caBundle = environment["AWS_CA_BUNDLE"] ?? section?["ca_bundle"]
+    let budget = Self.httpBudget(environment: environment, quick: quick)
     let options = HTTPOptions(
-      connectTimeout: quick ? 3 : 5, totalTimeout: quick ? 8 : 30,
+      connectTimeout: quick ? 3 : 5, totalTimeout: min(quick ? 8 : 30, budget),
       caBundle: caBundle.flatMap { $0.isEmpty ? nil : $0 },
       userAgent: "awsenv/\(AwsenvInfo.version)")
-    let retry = RetryPolicy(maxAttempts: min(max(attempts, 1), quick ? 2 : 10), sleep: retrySleep)
+    let retry = RetryPolicy(
+      maxAttempts: min(max(attempts, 1), quick ? 2 : 10), budget: budget, sleep: retrySleep)
     return (options, retry)
+  }
+
+  /// The most seconds one call to AWS may take, its retries included: AWSENV_HTTP_TIMEOUT
+  /// (seconds, or with s/m), else 20 on a command and 8 for the prompt's refresh (`quick`),
+  /// which must never hold a shell long. At least 1, at most an hour.
+  static func httpBudget(environment: [String: String], quick: Bool) -> Double {
+    let configured = environment["AWSENV_HTTP_TIMEOUT"].flatMap(parseDuration)
+    return min(max(configured ?? (quick ? 8 : 20), 1), 3600)
   }
 
   /// A client for the IAM Identity Center of `session`: its region, the endpoint settings of
@@ -201,7 +211,7 @@ public struct ProfileResolver: Sendable {
     let (options, retry) = httpSettings(section, quick: quick)
     return SSOClient(
       oidcEndpoint: endpoints.oidc, portalEndpoint: endpoints.portal, transport: transport,
-      options: options, retry: retry)
+      options: options, retry: retry, clock: clock)
   }
 
   /// The sign-in machinery of `session`.

@@ -27,6 +27,52 @@ public struct DeviceAuthorization: Sendable, Equatable {
   public var expiresIn: Int
   /// Seconds between CreateToken polls (RFC 8628 default 5).
   public var interval: Int
+
+  /// The URL that may be handed to a browser: the one with the code when it is safe, else the
+  /// plain one when it is; nil when neither is (then only the code and ``shownURI`` are
+  /// printed). The server chooses these URLs, and a browser opens `file:` and other schemes.
+  public var browserURL: String? {
+    [verificationURIComplete, verificationURI].compactMap { $0 }.first(where: Self.isSafeToOpen)
+  }
+
+  /// What to print for the user to open by hand: ``browserURL``, else the plain verification
+  /// URI with every control character replaced.
+  public var shownURI: String {
+    browserURL ?? printableServerText(verificationURI)
+  }
+
+  /// Whether `url` is one to open in a browser: `https://` with a host, or `http://` to a
+  /// loopback address (a local test server), at most 2048 characters of printable ASCII: no
+  /// control character, space, quote or backslash that a terminal, shell or `xdg-open` could
+  /// read as something else.
+  public static func isSafeToOpen(_ url: String) -> Bool {
+    guard url.utf8.count <= 2048,
+      url.utf8.allSatisfy({ (0x21...0x7E).contains($0) && !Array(#""'\`<>"#.utf8).contains($0) })
+    else { return false }
+    let lowered = url.lowercased()
+    let rest: Substring
+    if lowered.hasPrefix("https://") {
+      rest = lowered.dropFirst(8)
+    } else if lowered.hasPrefix("http://") {
+      rest = lowered.dropFirst(7)
+    } else {
+      return false
+    }
+    let authority = rest.prefix { !"/?#".contains($0) }
+    guard !authority.isEmpty, !authority.contains("@") else { return false }
+    if lowered.hasPrefix("https://") { return true }
+    var host = authority
+    if host.hasPrefix("["), let end = host.firstIndex(of: "]") {
+      host = host[host.index(after: host.startIndex)..<end]
+    } else if let colon = host.lastIndex(of: ":") {
+      host = host[..<colon]
+    }
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    let loopbackIPv4 =
+      octets.count == 4 && octets.first == "127"
+      && octets.allSatisfy { UInt8($0) != nil && $0.allSatisfy(\.isASCII) }
+    return host == "localhost" || host == "::1" || loopbackIPv4
+  }
 }
 
 /// CreateToken's answer.
@@ -53,16 +99,20 @@ public struct SSOClient: Sendable {
   public var transport: any HTTPTransport
   public var options: HTTPOptions
   public var retry: RetryPolicy
+  /// This machine's time, against which role credentials' expiry is checked.
+  public var clock: @Sendable () -> Date
 
   public init(
     oidcEndpoint: ServiceEndpoint, portalEndpoint: ServiceEndpoint, transport: any HTTPTransport,
-    options: HTTPOptions = HTTPOptions(), retry: RetryPolicy = RetryPolicy()
+    options: HTTPOptions = HTTPOptions(), retry: RetryPolicy = RetryPolicy(),
+    clock: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.oidcEndpoint = oidcEndpoint
     self.portalEndpoint = portalEndpoint
     self.transport = transport
     self.options = options
     self.retry = retry
+    self.clock = clock
   }
 
   /// The endpoints for `region`, or the configured ones (AWS_ENDPOINT_URL_SSO_OIDC /
@@ -191,7 +241,7 @@ public struct SSOClient: Sendable {
   public func roleCredentials(accessToken: String, accountID: String, roleName: String)
     throws(SSOError) -> Credentials
   {
-    let reply = try call(
+    let (reply, response) = try callKeepingResponse(
       .getRoleCredentials, token: accessToken,
       query: [("account_id", accountID), ("role_name", roleName)])
     guard let block = reply.object("roleCredentials"), let id = block.string("accessKeyId"),
@@ -214,6 +264,10 @@ public struct SSOClient: Sendable {
       expiration: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     guard (try? credentials.validate()) != nil else {
       throw .malformed(operation: .getRoleCredentials, detail: "credentials of the wrong shape")
+    }
+    if let stale = StaleCredentials.check(credentials.expiration, now: clock(), response: response)
+    {
+      throw .stale(operation: .getRoleCredentials, stale)
     }
     return credentials
   }
@@ -281,7 +335,7 @@ public struct SSOClient: Sendable {
   /// Sends one call, with the standard retries, and returns the JSON object it answered.
   func call(
     _ operation: SSOOperation, body: [(String, JSONValue)]? = nil, token: String? = nil,
-    query: [(String, String)] = []
+    query: [(String, String)] = [], received: (HTTPResponse) -> Void = { _ in }
   ) throws(SSOError) -> JSONObject {
     let endpoint = operation.isOIDC ? oidcEndpoint : portalEndpoint
     let base = endpoint.path.hasSuffix("/") ? String(endpoint.path.dropLast()) : endpoint.path
@@ -296,8 +350,20 @@ public struct SSOClient: Sendable {
     if let token { request.headers.append(HTTPHeader("x-amz-sso_bearer_token", token)) }
     return try retry.send(
       { request }, over: transport, options: options,
-      parse: { Self.parse($0, operation: operation) }, code: \.code,
-      unreachable: { .transport(operation: operation, $0) })
+      parse: { (response: HTTPResponse) -> Result<JSONObject, SSOError> in
+        received(response)
+        return Self.parse(response, operation: operation)
+      }, code: { (error: SSOError) in error.code },
+      unreachable: { SSOError.transport(operation: operation, $0) })
+  }
+
+  /// ``call(_:body:token:query:received:)`` that also returns the response (for its `Date` header).
+  func callKeepingResponse(
+    _ operation: SSOOperation, token: String? = nil, query: [(String, String)] = []
+  ) throws(SSOError) -> (JSONObject, HTTPResponse) {
+    var kept: HTTPResponse?
+    let reply = try call(operation, token: token, query: query) { kept = $0 }
+    return (reply, kept ?? HTTPResponse(status: 200))
   }
 
   /// The JSON object of a 2xx response, or the error it describes: the code from the

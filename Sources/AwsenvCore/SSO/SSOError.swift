@@ -7,6 +7,8 @@ public enum SSOError: Error, Sendable, Equatable {
   case service(operation: SSOOperation, status: Int, code: String, message: String)
   /// The service answered something awsenv cannot read.
   case malformed(operation: SSOOperation, detail: String)
+  /// The service answered with credentials that are expired or about to be.
+  case stale(operation: SSOOperation, StaleCredentials)
 
   /// The error code (the exception's name), when the service sent one.
   public var code: String? {
@@ -55,6 +57,8 @@ public enum SSOError: Error, Sendable, Equatable {
       let variable = operation.isOIDC ? "AWS_ENDPOINT_URL_SSO_OIDC" : "AWS_ENDPOINT_URL_SSO"
       return "IAM Identity Center \(operation.rawValue) answered \(detail); is the endpoint "
         + "right (\(variable), sso_region)?"
+    case .stale(let operation, let stale):
+      return "IAM Identity Center \(operation.rawValue) answered with \(stale.detail)"
     case .service(let operation, _, let code, let serverMessage):
       var text = serverMessage
       while text.hasSuffix(".") { text.removeLast() }

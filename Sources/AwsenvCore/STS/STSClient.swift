@@ -34,8 +34,7 @@ public struct STSClient: Sendable {
     if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
     if let mfaSerial { parameters.append(("SerialNumber", mfaSerial)) }
     if let tokenCode { parameters.append(("TokenCode", tokenCode)) }
-    let document = try call("GetSessionToken", parameters, signedWith: credentials)
-    return try Self.credentials(in: document, action: "GetSessionToken").credentials
+    return try credentialsCall("GetSessionToken", parameters, signedWith: credentials).credentials
   }
 
   /// AssumeRole with `credentials`.
@@ -48,8 +47,7 @@ public struct STSClient: Sendable {
     if let value = request.mfaSerial { parameters.append(("SerialNumber", value)) }
     if let value = request.tokenCode { parameters.append(("TokenCode", value)) }
     if let value = request.sourceIdentity { parameters.append(("SourceIdentity", value)) }
-    let document = try call("AssumeRole", parameters, signedWith: credentials)
-    return try Self.credentials(in: document, action: "AssumeRole")
+    return try credentialsCall("AssumeRole", parameters, signedWith: credentials)
   }
 
   /// AssumeRoleWithWebIdentity: unsigned; the token is the proof.
@@ -60,8 +58,7 @@ public struct STSClient: Sendable {
       ("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", token),
     ]
     if let value = durationSeconds { parameters.append(("DurationSeconds", String(value))) }
-    let document = try call("AssumeRoleWithWebIdentity", parameters, signedWith: nil)
-    return try Self.credentials(in: document, action: "AssumeRoleWithWebIdentity")
+    return try credentialsCall("AssumeRoleWithWebIdentity", parameters, signedWith: nil)
   }
 
   /// AssumeRoleWithSAML: unsigned; the base64 assertion is the proof.
@@ -72,8 +69,7 @@ public struct STSClient: Sendable {
       ("RoleArn", roleArn), ("PrincipalArn", principalArn), ("SAMLAssertion", assertion),
     ]
     if let value = durationSeconds { parameters.append(("DurationSeconds", String(value))) }
-    let document = try call("AssumeRoleWithSAML", parameters, signedWith: nil)
-    return try Self.credentials(in: document, action: "AssumeRoleWithSAML")
+    return try credentialsCall("AssumeRoleWithSAML", parameters, signedWith: nil)
   }
 
   /// GetCallerIdentity: who `credentials` are.
@@ -85,7 +81,17 @@ public struct STSClient: Sendable {
       throw .malformed(
         action: "GetCallerIdentity", status: 200, detail: "a response without Account and Arn")
     }
-    return CallerIdentity(account: account, arn: arn, userID: result.value("UserId") ?? "")
+    let userID = result.value("UserId") ?? ""
+    // Validated where they enter: whoami prints them and the prompt shows the ARN.
+    guard account.utf8.count == 12, account.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+      isPlausibleARN(arn),
+      userID.isEmpty || (userID.utf8.count <= 256 && isIAMText(userID, extra: ":"))
+    else {
+      throw .malformed(
+        action: "GetCallerIdentity", status: 200,
+        detail: "an identity that is not an AWS account, ARN and user ID")
+    }
+    return CallerIdentity(account: account, arn: arn, userID: userID)
   }
 
   /// The request for `action`, signed when `credentials` are given, at `date`.
@@ -117,6 +123,29 @@ public struct STSClient: Sendable {
       { request(action, parameters, signedWith: credentials, date: clock()) }, over: transport,
       options: options, parse: { Self.parse($0, action: action) }, code: \.code,
       unreachable: { .transport(action: action, $0) })
+  }
+
+  /// Sends `action`, one that returns temporary credentials, with retries: its credentials,
+  /// refused when they arrive expired or about to expire (``StaleCredentials``).
+  func credentialsCall(
+    _ action: String, _ parameters: [(String, String)], signedWith credentials: Credentials?
+  ) throws(STSError) -> SessionCredentials {
+    try retry.send(
+      { request(action, parameters, signedWith: credentials, date: clock()) }, over: transport,
+      options: options,
+      parse: { response in
+        Self.parse(response, action: action).flatMap { document in
+          Result { () throws(STSError) -> SessionCredentials in
+            let session = try Self.credentials(in: document, action: action)
+            if let stale = StaleCredentials.check(
+              session.credentials.expiration, now: clock(), response: response)
+            {
+              throw .stale(action: action, stale)
+            }
+            return session
+          }
+        }
+      }, code: \.code, unreachable: { .transport(action: action, $0) })
   }
 
   /// The `…Result` document of a 2xx response, or the error it describes.
@@ -165,7 +194,10 @@ public struct STSClient: Sendable {
     guard (try? credentials.validate()) != nil else {
       throw .malformed(action: action, status: 200, detail: "credentials of the wrong shape")
     }
-    return SessionCredentials(
-      credentials: credentials, assumedRoleArn: result.value("AssumedRoleUser", "Arn"))
+    let assumedRoleArn = result.value("AssumedRoleUser", "Arn")
+    if let assumedRoleArn, !isPlausibleARN(assumedRoleArn) {
+      throw .malformed(action: action, status: 200, detail: "an AssumedRoleUser that is not an ARN")
+    }
+    return SessionCredentials(credentials: credentials, assumedRoleArn: assumedRoleArn)
   }
 }

@@ -7,6 +7,8 @@ public enum STSError: Error, Sendable, Equatable {
   case service(action: String, status: Int, code: String, message: String)
   /// STS answered something that is not a response awsenv can read.
   case malformed(action: String, status: Int, detail: String)
+  /// STS answered with credentials that are expired or about to be.
+  case stale(action: String, StaleCredentials)
 
   /// The STS error code, when STS sent one.
   public var code: String? {
@@ -46,6 +48,8 @@ public enum STSError: Error, Sendable, Equatable {
     case .malformed(let action, let status, let detail):
       return "STS \(action) answered HTTP \(status) with \(detail); is the STS endpoint right "
         + "(AWS_ENDPOINT_URL_STS, endpoint_url)?"
+    case .stale(let action, let stale):
+      return "STS \(action) answered with \(stale.detail)"
     case .service(let action, let status, let code, let serverMessage):
       var text = serverMessage
       while text.hasSuffix(".") { text.removeLast() }

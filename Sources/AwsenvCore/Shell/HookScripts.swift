@@ -44,6 +44,20 @@ enum HookScripts {
       esac
     }
 
+    # Replaces, in $1, what a terminal would act on with `?`, whatever the locale: C0 controls
+    # and DEL, the \x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f controls U+0080-U+009F (U+009B is CSI on xterm) and the bidirectional
+    # controls U+061C, U+200E/F, U+202A-U+202E and U+2066-U+2069. They are matched as their UTF-8
+    # bytes under LC_ALL=C, since [[:cntrl:]] alone lets U+009B through in the C locale. Sets
+    # __awsenv_text; no fork.
+    __awsenv_printable() {
+      \builtin local LC_ALL=C
+      __awsenv_text=${1//[[:cntrl:]]/?}
+      __awsenv_text=${__awsenv_text//$'\xc2'[$'\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f']/?}
+      __awsenv_text=${__awsenv_text//$'\xd8\x9c'/?}
+      __awsenv_text=${__awsenv_text//$'\xe2\x80'[$'\x8e\x8f\xaa\xab\xac\xad\xae']/?}
+      __awsenv_text=${__awsenv_text//$'\xe2\x81'[$'\xa6\xa7\xa8\xa9']/?}
+    }
+
     # Sets `left` (in the caller) to a duration as the prompt shows it: 2h05m, 42m, 59s.
     __awsenv_duration() {
       if (($1 >= 3600)); then
@@ -74,7 +88,8 @@ enum HookScripts {
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
-      \builtin local shown="${profile//[[:cntrl:]]/?}" quoted when='have expired' left expires
+      __awsenv_printable "$profile"
+      \builtin local shown="$__awsenv_text" quoted when='have expired' left expires
       \builtin printf -v quoted '%q' "$shown"
       expires=${AWSENV_EXPIRES-}
       case $expires in '' | *[!0-9]*) expires=0 ;; esac
@@ -126,9 +141,12 @@ enum HookScripts {
       \builtin local inputs="$profile"$'\n'"$identity"$'\n'"$region"$'\n'"$left"$'\n'"$format"
       [[ $inputs != "$__awsenv_segment_for" ]] || \builtin return 0
       __awsenv_segment_for=$inputs
-      profile=${profile//[[:cntrl:]]/?}
-      identity=${identity//[[:cntrl:]]/?}
-      region=${region//[[:cntrl:]]/?}
+      __awsenv_printable "$profile"
+      profile=$__awsenv_text
+      __awsenv_printable "$identity"
+      identity=$__awsenv_text
+      __awsenv_printable "$region"
+      region=$__awsenv_text
 
       if [[ $format == 'aws:%p (%i) %r %t' ]]; then
         # The default format, built directly: what the loop below makes of it, in a third of the
@@ -255,6 +273,25 @@ enum HookScripts {
       esac
     }
 
+    # Replaces, in $1, what a terminal would act on with `?`, whatever the locale: C0 controls
+    # and DEL, the \x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f controls U+0080-U+009F (U+009B is CSI on xterm) and the bidirectional
+    # controls U+061C, U+200E/F, U+202A-U+202E and U+2066-U+2069. They are matched as their UTF-8
+    # bytes under LC_ALL=C, since [[:cntrl:]] alone lets U+009B through in the C locale. Sets
+    # __awsenv_text; no fork.
+    __awsenv_printable() {
+      \builtin local LC_ALL=C
+      \builtin local -i byte
+      __awsenv_text=${1//[[:cntrl:]]/?}
+      # One byte at a time: zsh keeps bytes 0x83-0x9d in a special form that a bracket
+      # expression does not match.
+      for byte in {128..159}; do
+        __awsenv_text=${__awsenv_text//$'\xc2'${(#)byte}/?}
+      done
+      __awsenv_text=${__awsenv_text//$'\xd8\x9c'/?}
+      __awsenv_text=${__awsenv_text//$'\xe2\x80'[$'\x8e\x8f\xaa\xab\xac\xad\xae']/?}
+      __awsenv_text=${__awsenv_text//$'\xe2\x81'[$'\xa6\xa7\xa8\xa9']/?}
+    }
+
     # Sets `left` (in the caller) to a duration as the prompt shows it: 2h05m, 42m, 59s.
     __awsenv_duration() {
       if (($1 >= 3600)); then
@@ -284,7 +321,8 @@ enum HookScripts {
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
-      \builtin local shown=${profile//[[:cntrl:]]/?} when='have expired' left
+      __awsenv_printable "$profile"
+      \builtin local shown=$__awsenv_text when='have expired' left
       \builtin local expires=${AWSENV_EXPIRES-}
       [[ $expires == <-> && ${#expires} -le 18 ]] || expires=0
       if ((10#$expires > now)); then
@@ -336,9 +374,12 @@ enum HookScripts {
       inputs+=$'\n'"$format"$'\n'"${2:-0}"
       [[ $inputs != "$__awsenv_segment_for" ]] || \builtin return 0
       __awsenv_segment_for=$inputs
-      profile=${${profile//[[:cntrl:]]/?}//\%/%%}
-      identity=${${identity//[[:cntrl:]]/?}//\%/%%}
-      region=${${region//[[:cntrl:]]/?}//\%/%%}
+      __awsenv_printable "$profile"
+      profile=${__awsenv_text//\%/%%}
+      __awsenv_printable "$identity"
+      identity=${__awsenv_text//\%/%%}
+      __awsenv_printable "$region"
+      region=${__awsenv_text//\%/%%}
 
       if [[ $format == 'aws:%p (%i) %r %t' ]]; then
         # The default format, built directly: what the loop below makes of it, in a fraction of
@@ -507,7 +548,7 @@ enum HookScripts {
         set -l code $status
         test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
         set -g __awsenv_hinted $session
-        set -l shown (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
+        set -l shown (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $profile)
         set -l when 'have expired'
         if string match -qr '^[0-9]{1,18}$' -- "$AWSENV_EXPIRES"; and test $AWSENV_EXPIRES -gt $now
             set when "expire in "(__awsenv_duration (math $AWSENV_EXPIRES - $now))
@@ -563,9 +604,9 @@ enum HookScripts {
         set -l inputs "$profile"\n"$identity"\n"$region"\n"$left"\n"$format"
         test "$inputs" != "$__awsenv_segment_for"; or return 0
         set -g __awsenv_segment_for $inputs
-        set profile (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $profile)
-        set identity (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $identity)
-        set region (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- $region)
+        set profile (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $profile)
+        set identity (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $identity)
+        set region (string replace -ra '[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]' '?' -- $region)
 
         set -l words
         for word in (string split ' ' -- $format)

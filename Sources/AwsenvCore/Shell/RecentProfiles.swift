@@ -44,7 +44,7 @@ public struct RecentProfiles: Sendable {
     let names = load()
     if names.first == profile { return }
     let updated = ([profile] + names.filter { $0 != profile }).prefix(Self.limit)
-    try AtomicFile.write(Array((updated.joined(separator: "\n") + "\n").utf8), to: path)
+    try AtomicFile.writeOwn(Array((updated.joined(separator: "\n") + "\n").utf8), to: path)
   }
 
   /// A name that fits on one line of the file.

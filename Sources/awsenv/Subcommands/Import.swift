@@ -48,14 +48,16 @@ extension Awsenv {
         throw Failure(error)
       }
       note("imported \(imported.profiles.joined(separator: ", ")) into the keyring")
-      if let edit = imported.credentialsEdit {
+      let edits = [imported.credentialsEdit, imported.configEdit].compactMap { $0 }
+      for edit in edits {
         let restore = (edit.keyringBackup ?? [:]).sorted { $0.key < $1.key }.map {
           "\($0.key) \(Shell.bash.quote($0.value))"
         }.joined(separator: " ")
         note(
           "removed their keys from \(edit.path); the previous file is kept in the keyring "
             + "(restore it with `secret-tool lookup \(restore) >FILE`)")
-      } else {
+      }
+      if edits.isEmpty {
         note(
           "the credentials file still holds the keys; run again with --remove-plaintext to remove them"
         )

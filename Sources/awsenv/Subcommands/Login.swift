@@ -130,9 +130,11 @@ final class LoginPresenter: Sendable {
   func show(_ event: SSOSignInEvent) {
     switch event {
     case .confirm(let authorization):
-      let url = authorization.verificationURIComplete ?? authorization.verificationURI
-      note("to sign in, open \(url) and confirm the code \(authorization.userCode)")
-      if openBrowser && hasDisplay && spawnDetached(["xdg-open", url]) {
+      let code = printableServerText(authorization.userCode)
+      note("to sign in, open \(authorization.shownURI) and confirm the code \(code)")
+      if openBrowser && hasDisplay, let url = authorization.browserURL,
+        spawnDetached(["xdg-open", url])
+      {
         note("opened it in your browser")
       }
       LoginInterrupt.install(clearLine: interactiveStderr)

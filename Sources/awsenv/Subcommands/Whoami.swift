@@ -39,8 +39,11 @@ extension Awsenv {
             ("Arn", .string(identity.arn)),
           ]).text + "\n")
       } else {
-        writeOut(
-          "Account  \(identity.account)\nArn      \(identity.arn)\nUserId   \(identity.userID)\n")
+        let (account, arn, user) = (
+          printableServerText(identity.account), printableServerText(identity.arn),
+          printableServerText(identity.userID)
+        )
+        writeOut("Account  \(account)\nArn      \(arn)\nUserId   \(user)\n")
       }
     }
   }
