@@ -41,8 +41,10 @@ final class RotateTests: XCTestCase {
     try server.clearFaults()
   }
 
-  /// The config, `user`'s keys in the keyring, and `works KEY SECRET`: GetCallerIdentity with
-  /// those keys through boto3 (prints the ARN or the error code).
+  /// The config, `user`'s keys in the keyring, `works KEY SECRET` (GetCallerIdentity with those
+  /// keys through boto3: the ARN or the error code), `keys KEY SECRET` (the user's keys at IAM)
+  /// and `new_id` / `new_secret` (the keys the keyring holds for the user, read with
+  /// secret-tool).
   func sandbox(_ user: String, _ script: String, extra: String = "") throws -> RunResult {
     let world = try server.world
     let keys = try world.user(user)
@@ -75,10 +77,10 @@ final class RotateTests: XCTestCase {
       iam = boto3.client("iam")
       print(" ".join(sorted(k["AccessKeyId"] for k in iam.list_access_keys(UserName="\(user)")["AccessKeyMetadata"])))'
       }
-      new_id() { "$AWSENV" export \(user) --format json | python3 -c \\
-        'import json,sys; print(json.load(sys.stdin)["AWS_ACCESS_KEY_ID"])'; }
-      new_secret() { "$AWSENV" export \(user) --format json | python3 -c \\
-        'import json,sys; print(json.load(sys.stdin)["AWS_SECRET_ACCESS_KEY"])'; }
+      stored() { secret-tool lookup application awsenv profile \(user) kind access-key \\
+        | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+      new_id() { stored AccessKeyId; }
+      new_secret() { stored SecretAccessKey; }
 
       """
     let url = try server.url
@@ -159,12 +161,11 @@ final class RotateTests: XCTestCase {
     XCTAssertEqual(lines[0], "status=1")
     XCTAssertTrue(
       lines[1].hasPrefix(
-        "awsenv: arn:aws:iam::123456789012:user/frank already has "
-          + "two access keys ("), lines[1])
+        "awsenv: IAM user frank already has two access keys ("), lines[1])
     XCTAssertTrue(lines[1].hasSuffix("then rotate; nothing was changed"), lines[1])
     XCTAssertEqual(lines[2], "same: yes")
     XCTAssertEqual(lines[3], "2")
-    XCTAssertNil(try server.calls()["iam:CreateAccessKey"])
+    XCTAssertEqual(try server.calls()["iam:CreateAccessKey"], 1, "the test's own, not awsenv's")
   }
 
   func testAFailedDeleteKeepsTheNewKeyAndSaysWhereTheOldOneIs() throws {
