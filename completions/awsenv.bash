@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
+    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|rotate|list|remove|init|doctor|prompt|pick|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import rotate list remove init doctor prompt pick help' -- "${cur}"))
         ;;
     esac
 }
@@ -441,6 +441,32 @@ _awsenv_import() {
     case "${positional_number}" in
     *)
         __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion import -- positional@0)"
+        return
+        ;;
+    esac
+}
+
+_awsenv_rotate() {
+    repeating_flags=()
+    non_repeating_flags=(--debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--mfa-code --region)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--mfa-code')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion rotate -- positional@0)"
         return
         ;;
     esac
