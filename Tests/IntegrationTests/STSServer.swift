@@ -142,15 +142,18 @@ final class STSServer: @unchecked Sendable {
 
   /// The next `count` STS requests (of `action` only, when given) are answered with `status` and
   /// an STS ErrorResponse carrying `code` and `message`, after `delay` seconds. `status` 0 only
-  /// delays them, then moto answers. Rules queue up in order.
+  /// delays them, then moto answers. Rules queue up in order. `service` "iam" aims the rule at
+  /// IAM requests instead (counted in ``calls()`` as "iam:ACTION").
   func injectFaults(
     count: Int = 1, status: Int = 500, code: String = "InternalFailure",
-    message: String = "injected by the test", delay: Double = 0, action: String? = nil
+    message: String = "injected by the test", delay: Double = 0, action: String? = nil,
+    service: String? = nil
   ) throws {
     var rule: [String: Any] = [
       "count": count, "status": status, "code": code, "message": message, "delay": delay,
     ]
     if let action { rule["action"] = action }
+    if let service { rule["service"] = service }
     _ = try request("POST", "/_awsenv/faults", body: JSONSerialization.data(withJSONObject: rule))
   }
 

@@ -23,7 +23,10 @@ wrapped in a WSGI middleware that adds:
                                  UTF-8) the answer is that body instead of an ErrorResponse, with
                                  "content_type" (default text/xml) and "status" 200-599 (default
                                  200): a broken proxy, a truncated or hostile document. Rules
-                                 queue up in order.
+                                 queue up in order. With "service": "iam" a rule applies to
+                                 IAM requests (signed for iam) instead, which are counted as
+                                 "iam:ACTION"; moto's IAM error bodies are left in its own
+                                 <ErrorResponse><Errors><Error> form.
     GET    /_awsenv/faults       the rules still pending
     DELETE /_awsenv/faults       drops every pending rule
     GET    /_awsenv/info         {"pure_moto": false}
@@ -185,12 +188,18 @@ class AwsenvMiddleware:
         service = signing_service(environ)
         if service == "sts" or (service is None and action in STS_ACTIONS):
             return action
+        if service == "iam":
+            environ["awsenv.iam_action"] = action
         return None
 
-    def take_fault(self, action):
+    def take_fault(self, action, service="sts"):
         with self.lock:
             for rule in self.faults:
-                if rule["remaining"] > 0 and rule.get("action") in (None, action):
+                if (
+                    rule["remaining"] > 0
+                    and rule.get("service", "sts") == service
+                    and rule.get("action") in (None, action)
+                ):
                     rule["remaining"] -= 1
                     if rule["remaining"] == 0:
                         self.faults.remove(rule)
@@ -273,7 +282,7 @@ class AwsenvMiddleware:
                     start_response, {"error": str(error)}, "400 Bad Request"
                 )
             entry = {"remaining": count, "status": status, "delay": delay}
-            for key in ("code", "message", "action", "body", "content_type"):
+            for key in ("code", "message", "action", "body", "content_type", "service"):
                 if rule.get(key) is not None:
                     entry[key] = str(rule[key])
             with self.lock:
@@ -304,6 +313,16 @@ class AwsenvMiddleware:
                 return self.fault_response(missing, start_response)
             if not self.pure_moto:
                 return self.sts_shaped(environ, start_response)
+        iam_action = environ.get("awsenv.iam_action")
+        if iam_action is not None:
+            rule = self.take_fault(iam_action, service="iam")
+            if rule is not None:
+                if rule["delay"] > 0:
+                    time.sleep(rule["delay"])
+                if rule["status"]:
+                    self.count("faulted")
+                    return self.fault_response(rule, start_response)
+            self.count("iam:" + iam_action)
         return self.app(environ, start_response)
 
     def sts_shaped(self, environ, start_response):

@@ -47,8 +47,35 @@ public enum EndpointResolver {
     let dualStack =
       isTrue(environment["AWS_USE_DUALSTACK_ENDPOINT"])
       || isTrue(profile?["use_dualstack_endpoint"])
+    if !fips, !dualStack,
+      usesLegacyGlobalSTS(region: region, profile: profile, environment: environment)
+    {
+      return ServiceEndpoint(scheme: "https", host: globalSTSHost)
+    }
     return ServiceEndpoint(
       scheme: "https", host: regionalHost("sts", region: region, fips: fips, dualStack: dualStack))
+  }
+
+  /// STS's global endpoint, signed for us-east-1.
+  public static let globalSTSHost = "sts.amazonaws.com"
+
+  /// The regions botocore sends to the global STS endpoint when sts_regional_endpoints is
+  /// `legacy` (every other region keeps its regional endpoint).
+  static let legacyGlobalSTSRegions: Set<String> = [
+    "aws-global", "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3",
+    "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  ]
+
+  /// Whether AWS_STS_REGIONAL_ENDPOINTS (else the profile's sts_regional_endpoints) is `legacy`
+  /// and `region` is one botocore then calls the global endpoint for. `regional`, the default,
+  /// keeps every region regional.
+  public static func usesLegacyGlobalSTS(
+    region: String, profile: ProfileSection?, environment: [String: String]
+  ) -> Bool {
+    let setting = environment["AWS_STS_REGIONAL_ENDPOINTS"] ?? profile?["sts_regional_endpoints"]
+    return setting?.trimmingCharacters(in: .whitespaces).lowercased() == "legacy"
+      && legacyGlobalSTSRegions.contains(region)
   }
 
   /// `sts.eu-west-1.amazonaws.com`, with the partition's DNS suffix and the FIPS / dual-stack

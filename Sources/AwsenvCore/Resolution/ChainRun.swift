@@ -67,6 +67,13 @@ struct ChainRun {
     var minimumTTL: TimeInterval
     /// The role session name when the profile names none.
     var defaultSessionName: String
+    /// The credentials of credential_source = Ec2InstanceMetadata or EcsContainer, for the
+    /// profile that names it.
+    var metadataCredentials:
+      (_ source: String, _ profile: String) throws(AwsenvError) -> Credentials = {
+        source, profile throws(AwsenvError) in
+        throw .unsupported(profile: profile, what: "credential_source = \(source)")
+      }
   }
 
   /// How much validity an intermediate session needs to be used as a source.
@@ -349,7 +356,9 @@ struct ChainRun {
       return SessionCredentials(credentials: keys)
     case .namedSource(let owner, let name):
       guard name == "Environment" else {
-        throw .unsupported(profile: profile, what: "credential_source = \(name)")
+        // Temporary credentials the host hands out and renews itself: not cached (see
+        // ProfileResolver.metadataCredentials).
+        return SessionCredentials(credentials: try dependencies.metadataCredentials(name, owner))
       }
       let saved = dependencies.baseline
       guard let id = saved.value(of: "AWS_ACCESS_KEY_ID"),

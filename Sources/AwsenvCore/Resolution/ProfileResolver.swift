@@ -112,7 +112,10 @@ public struct ProfileResolver: Sendable {
         return try inner.resolve(profile: target, options: options)
       },
       askMFACode: askMFACode, minimumTTL: minimumTTL(profile: profile),
-      defaultSessionName: defaultSessionName)
+      defaultSessionName: defaultSessionName,
+      metadataCredentials: { source, owner throws(AwsenvError) in
+        try metadataCredentials(source: source, profile: owner)
+      })
   }
 
   /// The region configured for `profile`, if any.
@@ -165,14 +168,16 @@ public struct ProfileResolver: Sendable {
       throw .http(error)
     }
     let (options, retry) = httpSettings(section, quick: quick)
+    // The global endpoint (sts_regional_endpoints = legacy) is signed for us-east-1.
+    let signingRegion = endpoint.host == EndpointResolver.globalSTSHost ? "us-east-1" : region
     return STSClient(
-      endpoint: endpoint, signingRegion: region, transport: transport, options: options,
+      endpoint: endpoint, signingRegion: signingRegion, transport: transport, options: options,
       retry: retry, clock: clock)
   }
 
   /// Timeouts, CA bundle (AWS_CA_BUNDLE, ca_bundle) and attempts (AWS_MAX_ATTEMPTS,
   /// max_attempts) for calls on behalf of the profile `section`.
-  private func httpSettings(_ section: ProfileSection?, quick: Bool) -> (HTTPOptions, RetryPolicy) {
+  func httpSettings(_ section: ProfileSection?, quick: Bool) -> (HTTPOptions, RetryPolicy) {
     let attempts =
       (environment["AWS_MAX_ATTEMPTS"] ?? section?["max_attempts"]).flatMap { Int($0) } ?? 3
     let caBundle = environment["AWS_CA_BUNDLE"] ?? section?["ca_bundle"]

@@ -159,7 +159,7 @@ public struct STSClient: Sendable {
       return .success(document)
     }
     guard let document,
-      let error = document.child("Error") ?? (document.name == "Error" ? document : nil),
+      let error = queryErrorElement(in: document),
       let code = error.value("Code"), isErrorCode(code)
     else {
       return .failure(
