@@ -19,7 +19,7 @@ struct Awsenv: ParsableCommand {
     subcommands: [
       Use.self, Clear.self, Exec.self, Export.self, CredentialProcess.self, Add.self,
       Whoami.self, Login.self, Logout.self, SSO.self, Import.self, List.self, Remove.self,
-      Init.self, Doctor.self, Prompt.self, Pick.self,
+      Init.self, Doctor.self, Prompt.self, Pick.self, Serve.self,
     ]
   )
 }
