@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
+    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|serve|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,9 +224,9 @@ _awsenv_clear() {
 
 _awsenv_exec() {
     repeating_flags=()
-    non_repeating_flags=(--refresh --debug --version -h --help)
+    non_repeating_flags=(--refresh --server --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region --mfa-code --saml-assertion)
+    non_repeating_options=(--region --mfa-code --saml-assertion --duration)
     __awsenv_offer_flags_options -1
 
     # Offer option value completions
@@ -239,6 +239,9 @@ _awsenv_exec() {
         ;;
     '--saml-assertion')
         __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
         return
         ;;
     esac
@@ -519,6 +522,45 @@ _awsenv_pick() {
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0
+}
+
+_awsenv_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--refresh --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--port --listen --duration --region --mfa-code --saml-assertion)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--port')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion serve -- positional@0)"
+        return
+        ;;
+    esac
 }
 
 _awsenv_help() {
