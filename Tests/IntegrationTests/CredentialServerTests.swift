@@ -195,6 +195,33 @@ final class CredentialServerTests: XCTestCase {
       run.stdout)
   }
 
+  /// A profile of long-lived keys is served a GetSessionToken session, never the keys; the
+  /// session is cached in the keyring and reused by the next server.
+  func testKeysAreServedAsASessionNeverThemselves() throws {
+    let server = try server
+    let alice = try server.world.user("alice")
+    try server.resetCalls()
+    let run = try sandbox(
+      """
+      for _ in 1 2; do
+        "$AWSENV" exec alice --server -- bash -c '
+          python3 "$probe" key
+          echo "cli=$(aws sts get-caller-identity --query Arn --output text)"'
+      done
+      echo "sessions $(secret-tool search --all application awsenv kind session profile alice \\
+        2>&1 | grep -c '^attribute.kind = ')"
+      """)
+    XCTAssertSuccess(run)
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    let keys = lines.filter { $0.hasPrefix("ASIA") }
+    XCTAssertEqual(keys.count, 2, run.stdout)
+    XCTAssertEqual(Set(keys).count, 1, "the second server reused the cached session")
+    XCTAssertFalse(run.stdout.contains(alice.accessKeyID), run.stdout)
+    XCTAssertEqual(lines.filter { $0 == "cli=\(alice.arn)" }.count, 2, run.stdout + run.stderr)
+    XCTAssertTrue(lines.contains("sessions 1"), run.stdout)
+    XCTAssertEqual(try server.calls()["GetSessionToken"], 1)
+  }
+
   func testServePrintsTheVariablesForTheShellAndStopsOnCtrlC() throws {
     let run = try sandbox(
       """
