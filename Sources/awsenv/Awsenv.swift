@@ -18,8 +18,8 @@ struct Awsenv: ParsableCommand {
     version: version,
     subcommands: [
       Use.self, Clear.self, Exec.self, Export.self, CredentialProcess.self, Add.self,
-      Whoami.self, Console.self, Login.self, Logout.self, SSO.self, Import.self, Rotate.self,
-      List.self, Remove.self, Init.self, Doctor.self, Prompt.self, Pick.self,
+      Whoami.self, Console.self, Serve.self, Login.self, Logout.self, SSO.self, Import.self,
+      Rotate.self, List.self, Remove.self, Init.self, Doctor.self, Prompt.self, Pick.self,
     ]
   )
 }

@@ -10,6 +10,10 @@ extension Awsenv {
         Example: awsenv exec prod -- aws s3 ls
         Without a command, starts $SHELL. The command replaces awsenv (same process), so its exit
         status and signals are its own.
+        With --server, awsenv stays as the command's parent and serves it the profile's
+        credentials on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI), renewed whenever they are
+        about to expire: for jobs that outlive one session. The command gets no keys in its
+        environment; its exit status is awsenv's.
         """)
 
     @OptionGroup var target: ProfileArgument
@@ -19,13 +23,30 @@ extension Awsenv {
 
     @OptionGroup var credentials: CredentialOptions
 
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
+    @Flag(help: "Serve the credentials to the command from a local endpoint that renews them.")
+    var server = false
+
+    @Option(help: durationHelp)
+    var duration: String?
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+      if duration != nil && !server { throw ValidationError("--duration goes with --server") }
+    }
+
     func run() throws {
       let runtime = Runtime()
+      if server {
+        var argv = command.first == "--" ? Array(command.dropFirst()) : command
+        if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
+        try execWithServer(
+          runtime: runtime, profile: target.profile,
+          options: try credentials.resolveOptions(region: region), duration: duration, argv: argv)
+      }
       let activation = try runtime.activation(
         target.profile, options: try credentials.resolveOptions(region: region))
       var environment = runtime.environment
