@@ -5,26 +5,17 @@ import XCTest
 /// profile: separate processes through the bash hook, a real keyring, the local moto STS with
 /// SigV4 checking on. They take turns through the per-profile lock under XDG_RUNTIME_DIR, so one
 /// of them calls STS and the others find its session in the keyring.
-final class ConcurrentUseTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
-
-  override class func setUp() {
-    super.setUp()
-    server = try? STSServer(
+final class ConcurrentUseTests: LocalServerTestCase {
+  static let server = SharedServer("the local STS") {
+    try STSServer(
       auth: true,
       spec: """
         {"users": [{"name": "alice"}], "roles": [{"name": "dev", "trust": {"users": ["alice"]}}]}
         """)
   }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
   var server: STSServer {
-    get throws { try XCTUnwrap(Self.server, "the local STS did not start") }
+    get throws { try Self.server.get() }
   }
 
   func testSixteenShellsRefreshingOneExpiredRoleMakeOneCall() throws {
@@ -98,22 +89,11 @@ final class ConcurrentUseTests: XCTestCase {
 
 /// `sso sync` and IAM Identity Center sign-ins shared by concurrent processes, against the local
 /// IAM Identity Center (Tests/harness/sso_server.py), with a real keyring.
-final class ConcurrentSSOTests: XCTestCase {
-  nonisolated(unsafe) static var server: SSOServer?
-
-  override class func setUp() {
-    super.setUp()
-    server = try? SSOServer()
-  }
-
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
+final class ConcurrentSSOTests: LocalServerTestCase {
+  static let server = SharedServer("the local IAM Identity Center") { try SSOServer() }
 
   var server: SSOServer {
-    get throws { try XCTUnwrap(Self.server, "the local IAM Identity Center did not start") }
+    get throws { try Self.server.get() }
   }
 
   override func setUp() async throws {

@@ -10,10 +10,10 @@ import XCTest
 ///
 /// Each test runs one script in a sandbox (Tests/harness/sandbox.sh, through Harness.sandbox)
 /// that writes what it saw under `$HOME/t/NAME/` (Tests/harness/fault_lib.sh), which the test then reads.
-final class FaultTests: XCTestCase {
-  nonisolated(unsafe) static var sts: STSServer?
-  nonisolated(unsafe) static var sso: SSOServer?
-  nonisolated(unsafe) static var hosts: LoopbackHosts?
+final class FaultTests: LocalServerTestCase {
+  static let sts = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
+  static let sso = SharedServer("the local IAM Identity Center") { try SSOServer() }
+  static let hosts = SharedServer("the loopback hosts") { try LoopbackHosts() }
 
   /// The key of the profile whose keys are only in ~/.aws/credentials.
   static let fileKeyID = "AKIAAWSENVFILE000001"
@@ -23,33 +23,16 @@ final class FaultTests: XCTestCase {
      "roles": [{"name": "dev", "trust": {"users": ["alice"]}}]}
     """
 
-  override class func setUp() {
-    super.setUp()
-    sts = try? STSServer(auth: true, spec: spec)
-    sso = try? SSOServer()
-    hosts = try? LoopbackHosts()
-  }
-
-  override class func tearDown() {
-    sts?.stop()
-    sso?.stop()
-    hosts?.stop()
-    sts = nil
-    sso = nil
-    hosts = nil
-    super.tearDown()
-  }
-
   var sts: STSServer {
-    get throws { try XCTUnwrap(Self.sts, "the local STS did not start") }
+    get throws { try Self.sts.get() }
   }
 
   var sso: SSOServer {
-    get throws { try XCTUnwrap(Self.sso, "the local IAM Identity Center did not start") }
+    get throws { try Self.sso.get() }
   }
 
   var hosts: LoopbackHosts {
-    get throws { try XCTUnwrap(Self.hosts, "the loopback hosts did not start") }
+    get throws { try Self.hosts.get() }
   }
 
   override func setUp() async throws {
@@ -1080,34 +1063,20 @@ struct Outcome {
   static func root(_ directory: String) -> String { "\(directory)/home/t" }
 
   init(_ t: String, _ name: String) throws {
-    let dir = "\(t)/\(name)"
-    func data(_ file: String) throws -> Data {
-      try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(file)"))
-    }
-    let result = String(decoding: (try? data("result")) ?? Data(), as: UTF8.self)
-      .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-    guard result.count == 3, let status = Int32(result[0]), let start = Double(result[1]),
-      let end = Double(result[2])
-    else {
-      let shell = String(decoding: (try? data("shell-status")) ?? Data(), as: UTF8.self)
-      let stderr = String(decoding: (try? data("err")) ?? Data(), as: UTF8.self)
-      let signal = String(decoding: (try? data("signal")) ?? Data(), as: UTF8.self)
-      throw LocalServer.Failure(
-        description: "\(name): no result (\(result)); \(shell) stderr: \(stderr) \(signal)")
-    }
-    self.status = status
-    ms = Int((end - start) / 1_000_000)
-    self.start = start / 1e9
-    stderr = String(decoding: try data("err"), as: UTF8.self)
-    envBefore = try data("before.env")
-    envAfter = try data("after.env")
+    let run = try ShellRun.read(t, name)
+    status = run.status
+    ms = run.milliseconds
+    start = run.startNanoseconds / 1e9
+    stderr = String(decoding: run.stderr, as: UTF8.self)
+    envBefore = run.envBefore
+    envAfter = run.envAfter
   }
 }
 
 /// Loopback peers for transport faults: Tests/harness/http_test_server.py (HTTP with /hang,
 /// HTTPS with a self-signed certificate, a port nothing listens on), and a black hole: a
 /// listener with a full accept queue, where a connect(2) is never answered.
-final class LoopbackHosts: @unchecked Sendable {
+final class LoopbackHosts: StoppableServer, @unchecked Sendable {
   let http: Int
   let https: Int
   let closed: Int

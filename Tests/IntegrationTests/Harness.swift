@@ -35,14 +35,11 @@ enum Harness {
   ) throws -> RunResult {
     var arguments = ["\(root)/Tests/harness/sandbox.sh"] + options
     if let directory { arguments += ["--dir", directory] }
-    let prelude = """
-      set -euo pipefail
-      export AWSENV=\(shellQuote(binary))
-      export PATH="$(dirname "$AWSENV"):$PATH"
-      cd "$HOME"
-
-      """
+    // Strict mode, $AWSENV first on PATH, cd "$HOME".
+    let prelude = "source \(shellQuote("\(root)/Tests/harness/sandbox_prelude.sh"))\n"
     arguments += ["--", "bash", "-c", prelude + script]
+    var environment = environment
+    environment["AWSENV"] = binary
     return try run(arguments, stdin: stdin, environment: environment)
   }
 

@@ -7,7 +7,7 @@ import XCTest
 /// Every value either comes back into the shell byte for byte, or `awsenv` exits non-zero
 /// with exactly one `awsenv:` line and the environment (`env -0`) is unchanged. Every value
 /// carries a canary (`touch $HOME/pwned` in each shell's syntax): nothing may ever create it.
-final class HostileInputTests: XCTestCase {
+final class HostileInputTests: LocalServerTestCase {
   static let shells = ["bash", "zsh", "fish"]
   static let keyID = "AKIAAWSENVHOSTILE001"
   static let secret = "hostileTestSecret/0000000000000000000001"
@@ -100,31 +100,16 @@ final class HostileInputTests: XCTestCase {
 
   // MARK: The local STS (started on first use)
 
-  nonisolated(unsafe) static var stsServer: STSServer?
-  nonisolated(unsafe) static var stsFailure: Error?
-
-  var sts: STSServer {
-    get throws {
-      if let server = Self.stsServer { return server }
-      if let failure = Self.stsFailure { throw failure }
-      do {
-        Self.stsServer = try STSServer(auth: false, spec: #"{"users": [{"name": "alice"}]}"#)
-      } catch {
-        Self.stsFailure = error
-        throw error
-      }
-      return Self.stsServer!
-    }
+  static let stsServer = SharedServer("the local STS") {
+    try STSServer(auth: false, spec: #"{"users": [{"name": "alice"}]}"#)
   }
 
-  override class func tearDown() {
-    stsServer?.stop()
-    stsServer = nil
-    super.tearDown()
+  var sts: STSServer {
+    get throws { try Self.stsServer.get() }
   }
 
   override func setUp() async throws {
-    if let server = Self.stsServer {
+    if let server = Self.stsServer.running {
       try server.clearFaults()
       try server.resetCalls()
     }
@@ -146,17 +131,12 @@ final class HostileInputTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let home = "\(dir)/home"
     var files = plan.files
-    files["in/steps"] = Array((plan.steps.map(\.name).joined(separator: "\n") + "\n").utf8)
-    for step in plan.steps {
-      for (index, argument) in step.arguments.enumerated() {
-        files["in/\(step.name)/\(index)"] = argument
-      }
-      if let config = step.config { files["in/\(step.name)/config"] = config }
-      if let credentials = step.credentials { files["in/\(step.name)/credentials"] = credentials }
+    let steps = plan.steps.map {
+      ShellRun.Step(
+        name: $0.name, arguments: $0.arguments, config: $0.config, credentials: $0.credentials)
     }
-    if !plan.presets.isEmpty {
-      files["in/presets"] = Array((plan.presets.map(\.0).joined(separator: "\n") + "\n").utf8)
-      for (name, value) in plan.presets { files["in/preset/\(name)"] = value }
+    for (path, bytes) in ShellRun.input(steps, presets: plan.presets) {
+      files["in/\(path)"] = bytes
     }
     files[".aws/config", default: []] += []
     files[".aws/credentials", default: []] += []
@@ -169,9 +149,9 @@ final class HostileInputTests: XCTestCase {
     let run = try Harness.sandbox(
       script: plan.setup + """
         mkdir -p out
-        bash \(shellQuote(LocalServer.harness + "/hook_steps.sh")) bash
-        zsh \(shellQuote(LocalServer.harness + "/hook_steps.sh")) zsh
-        fish \(shellQuote(LocalServer.harness + "/hook_steps.fish"))
+        \(ShellRun.command("bash", input: "$HOME/in", output: "$HOME/out/bash"))
+        \(ShellRun.command("zsh", input: "$HOME/in", output: "$HOME/out/zsh"))
+        \(ShellRun.command("fish", input: "$HOME/in", output: "$HOME/out/fish"))
         """, environment: plan.environment, keep: dir)
     XCTAssertSuccess(run, file: file, line: line)
     XCTAssertEqual(run.stderr, "", "the drivers write nothing else", file: file, line: line)
@@ -180,14 +160,16 @@ final class HostileInputTests: XCTestCase {
     var outcomes: [String: [String: Outcome]] = [:]
     for shell in Self.shells {
       for step in plan.steps {
-        let base = "\(home)/out/\(shell)/\(step.name)"
-        func read(_ suffix: String) -> [UInt8] {
-          (try? Array(Data(contentsOf: URL(fileURLWithPath: base + suffix)))) ?? []
+        let outcome: Outcome
+        do {
+          let result = try ShellRun.read("\(home)/out/\(shell)", step.name)
+          outcome = Outcome(
+            status: result.status, stderr: Array(result.stderr),
+            before: Self.environment(Array(result.envBefore)),
+            after: Self.environment(Array(result.envAfter)))
+        } catch {
+          outcome = Outcome(status: -1, stderr: Array("\(error)".utf8), before: [:], after: [:])
         }
-        let status = Int32(String(decoding: read(".status"), as: UTF8.self).trimmed) ?? -1
-        let outcome = Outcome(
-          status: status, stderr: read(".err"), before: Self.environment(read(".before")),
-          after: Self.environment(read(".after")))
         outcomes[shell, default: [:]][step.name] = outcome
         check(outcome, step.expect, "\(shell) \(step.name)", file: file, line: line)
       }

@@ -18,7 +18,7 @@ import XCTest
 /// the secrets to look for come from the sandbox's stdout (the shell's variables and the keyring's
 /// items, printed with builtins and secret-tool) and from the IAM Identity Center's record of
 /// what it issued (Tests/harness/sso_secrets_server.py).
-final class NoPlaintextTests: XCTestCase {
+final class NoPlaintextTests: LocalServerTestCase {
   static let spec = """
     {"users": [{"name": "alice", "mfa": true}, {"name": "bob"}, {"name": "carol"},
                {"name": "dave", "mfa": true}],
@@ -32,27 +32,14 @@ final class NoPlaintextTests: XCTestCase {
        {"name": "web", "trust": {"oidc": "oidc.awsenv.test"}}]}
     """
 
-  nonisolated(unsafe) static var sts: STSServer?
-  nonisolated(unsafe) static var sso: LocalServer?
-  nonisolated(unsafe) static var startFailure: String?
+  static let sts = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
+  static let sso = SharedServer("the local IAM Identity Center") {
+    try LocalServer(
+      script: "sso_secrets_server.py", needs: "python3 from PATH, standard library only")
+  }
   nonisolated(unsafe) private static var outcome: Result<Workflow, Error>?
 
-  override class func setUp() {
-    super.setUp()
-    do {
-      sts = try STSServer(auth: true, spec: spec)
-      sso = try LocalServer(
-        script: "sso_secrets_server.py", needs: "python3 from PATH, standard library only")
-    } catch {
-      startFailure = "\(error)"
-    }
-  }
-
   override class func tearDown() {
-    sts?.stop()
-    sso?.stop()
-    sts = nil
-    sso = nil
     if case .success(let workflow)? = outcome {
       if ProcessInfo.processInfo.environment["AWSENV_KEEP_NOPLAINTEXT"] != nil {
         print("NoPlaintextTests: kept \(workflow.root)")
@@ -67,10 +54,7 @@ final class NoPlaintextTests: XCTestCase {
   /// The workflow's results, run on first use.
   private func workflow() throws -> Workflow {
     if let outcome = Self.outcome { return try outcome.get() }
-    if let failure = Self.startFailure { throw LocalServer.Failure(description: failure) }
-    let sts = try XCTUnwrap(Self.sts, "the local STS did not start")
-    let sso = try XCTUnwrap(Self.sso, "the local IAM Identity Center did not start")
-    let result = Result { try Workflow.run(sts: sts, sso: sso) }
+    let result = Result { try Workflow.run(sts: Self.sts.get(), sso: Self.sso.get()) }
     Self.outcome = result
     return try result.get()
   }
@@ -569,42 +553,21 @@ private struct Workflow {
   }
 
   /// The spies (xdg-open, a credential_process and an mfa_process that record their own
-  /// arguments and environment in spy/) and the strace wrapper every awsenv run goes through.
+  /// arguments and environment in spy/) and the strace wrapper every awsenv run goes through:
+  /// links in tools/ to Tests/harness/no_plaintext_tools.sh, which does what its name says,
+  /// and the links it finds the harness and the binary under test through.
   static func writeTools(root: String) throws {
-    let record = """
-      #!/bin/sh
-      # Records this process's arguments and environment (outside the scanned trees).
-      cat /proc/$$/cmdline >"\(root)/spy/$(basename "$0").$$.cmdline"
-      cat /proc/$$/environ >"\(root)/spy/$(basename "$0").$$.environ"
-
-      """
-    let tools = [
-      "xdg-open": record
-        + """
-        exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \\
-          "$1"
-
-        """,
-      "cred-spy": record + "cat \"\(root)/fix/process.json\"\n",
-      "mfa-spy": record
-        + "exec python3 \"\(LocalServer.harness)/plaintext_probe.py\" totp "
-        + "\"\(root)/fix/dave.seed\"\n",
-      "awsenv": """
-      #!/bin/sh
-      # awsenv under strace: every file operation of it and its children, one file per process.
-      trace=$(mktemp "\(root)/out/strace/run.XXXXXX") || exit 70
-      calls=openat,?open,?creat,rename,renameat,renameat2,link,linkat,mkdir,mkdirat
-      calls=$calls,write,truncate,ftruncate,unlink,unlinkat
-      exec strace -ff -qq -y -s 0 --seccomp-bpf -e trace="$calls" -o "$trace" \\
-        \(shellQuote(Harness.binary)) "$@"
-
-      """,
-    ]
-    for (name, text) in tools {
-      let path = "\(root)/tools/\(name)"
-      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-      chmod(path, 0o700)
+    let files = FileManager.default
+    let tools = "\(root)/tools"
+    let program = "\(LocalServer.harness)/no_plaintext_tools.sh"
+    for name in ["xdg-open", "cred-spy", "mfa-spy", "awsenv"] {
+      try files.createSymbolicLink(atPath: "\(tools)/\(name)", withDestinationPath: program)
     }
+    try files.createSymbolicLink(
+      atPath: "\(tools)/harness", withDestinationPath: LocalServer.harness)
+    try files.createSymbolicLink(
+      atPath: "\(tools)/bin",
+      withDestinationPath: URL(fileURLWithPath: Harness.binary).deletingLastPathComponent().path)
   }
 
   /// The workflow (Tests/harness/no_plaintext_workflow.sh), in bash through the hook, under

@@ -5,22 +5,11 @@ import XCTest
 /// botocore's sso and sso-oidc models and is itself checked with boto3 in SSOServerTests),
 /// through the bash hook, with a real keyring. The "browser" is an xdg-open on PATH that fetches
 /// the verification URL, as a person confirming the code would.
-final class SSOFlowTests: XCTestCase {
-  nonisolated(unsafe) static var server: SSOServer?
-
-  override class func setUp() {
-    super.setUp()
-    server = try? SSOServer()
-  }
-
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
+final class SSOFlowTests: LocalServerTestCase {
+  static let server = SharedServer("the local IAM Identity Center") { try SSOServer() }
 
   var server: SSOServer {
-    get throws { try XCTUnwrap(Self.server, "the local IAM Identity Center did not start") }
+    get throws { try Self.server.get() }
   }
 
   override func setUp() async throws {

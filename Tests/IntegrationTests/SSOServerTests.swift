@@ -8,30 +8,19 @@ import XCTest
 /// The local IAM Identity Center is faithful enough to test awsenv against: boto3's own sso-oidc
 /// and sso clients get from it what they would get from the service (sso_boto3_check.py), and
 /// its test hooks and the RFC 8628 interval rules work as SSOServer documents them.
-final class SSOServerTests: XCTestCase {
-  nonisolated(unsafe) static var server: SSOServer?
-  nonisolated(unsafe) static var startError: Error?
-
-  override class func setUp() {
-    super.setUp()
-    do {
-      server = try SSOServer()
-      if let server { print(String(format: "SSOServer: READY after %.2f s", server.startSeconds)) }
-    } catch {
-      startError = error
-    }
+final class SSOServerTests: LocalServerTestCase {
+  static let shared = SharedServer("the local IAM Identity Center") {
+    let server = try SSOServer()
+    print(String(format: "SSOServer: READY after %.2f s", server.startSeconds))
+    return server
   }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: SSOServer { Self.server! }
+  /// Set by setUpWithError, which fails the test when the server did not start.
+  private var started: SSOServer?
+  var server: SSOServer { started! }
 
   override func setUpWithError() throws {
-    if let error = Self.startError { throw error }
+    started = try Self.shared.get()
     try server.reset()
   }
 

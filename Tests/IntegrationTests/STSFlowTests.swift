@@ -4,8 +4,8 @@ import XCTest
 /// awsenv against a real STS endpoint: moto on 127.0.0.1 with SigV4 checking on (see
 /// Tests/harness/sts_server.py), through the hook in bash, with a real keyring; boto3 then proves
 /// that the exported variables work for the real clients.
-final class STSFlowTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
+final class STSFlowTests: LocalServerTestCase {
+  static let server = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
 
   static let spec = """
     {"users": [{"name": "alice", "mfa": true}, {"name": "bob"}],
@@ -22,19 +22,8 @@ final class STSFlowTests: XCTestCase {
        {"name": "web", "trust": {"oidc": "oidc.awsenv.test"}}]}
     """
 
-  override class func setUp() {
-    super.setUp()
-    server = try? STSServer(auth: true, spec: spec)
-  }
-
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
   var server: STSServer {
-    get throws { try XCTUnwrap(Self.server, "the local STS did not start") }
+    get throws { try Self.server.get() }
   }
 
   override func setUp() async throws {

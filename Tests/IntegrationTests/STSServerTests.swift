@@ -3,35 +3,22 @@ import XCTest
 
 /// The local STS is faithful enough to test awsenv against: boto3, a real client, gets from it
 /// what it would get from STS (identities, trust decisions, error codes, retries of faults).
-final class STSServerTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
-  nonisolated(unsafe) static var startError: Error?
-
-  override class func setUp() {
-    super.setUp()
-    do {
-      server = try STSServer()
-      if let server {
-        print(
-          String(
-            format: "STSServer: READY after %.2f s, world set up in %.2f s",
-            server.startSeconds, server.setupSeconds))
-      }
-    } catch {
-      startError = error
-    }
+final class STSServerTests: LocalServerTestCase {
+  static let shared = SharedServer("the local STS") {
+    let server = try STSServer()
+    print(
+      String(
+        format: "STSServer: READY after %.2f s, world set up in %.2f s",
+        server.startSeconds, server.setupSeconds))
+    return server
   }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: STSServer { Self.server! }
+  /// Set by setUpWithError, which fails the test when the server did not start.
+  private var started: STSServer?
+  var server: STSServer { started! }
 
   override func setUpWithError() throws {
-    if let error = Self.startError { throw error }
+    started = try Self.shared.get()
     try server.setAuth(true)
     try server.clearFaults()
     try server.resetCalls()

@@ -2,11 +2,12 @@
 # Shell functions for FaultTests' scripts, sourced (bash) before each test's script; $T is
 # $HOME/t, where each run leaves what it saw.
 #
-# - `run_in SHELL NAME ARGS...`: a new SHELL (bash, zsh or fish, no rc files) runs hook_run.sh
-#   (hook_run.fish): loads the hook, evaluates $PRE, then runs `awsenv ARGS...` through the
-#   hook function; `$T/NAME/` gets `before.env` and `after.env` (`env -0` around the command),
-#   `err` (its stderr), and `result` ("STATUS START_NS END_NS"). The array PREFIX runs the
-#   shell (`env …`, `dbus-run-session …`, `strace …`); TRAP=1 gives bash and zsh an INT trap.
+# - `run_in SHELL NAME ARGS...`: a new SHELL (bash, zsh or fish, no rc files) runs the one
+#   step NAME of shell_run.sh (shell_run.fish): loads the hook, evaluates $PRE, then runs
+#   `awsenv ARGS...` through the hook function; `$T/NAME/` gets `before.env` and `after.env`
+#   (`env -0` around the command), `err` (its stderr), and `result` ("STATUS START_NS
+#   END_NS"). The array PREFIX runs the shell (`env …`, `dbus-run-session …`, `strace …`);
+#   TRAP=1 gives bash and zsh an INT trap.
 # - `keyring FILE`: every awsenv item as secret-tool shows it (keyring_items.py).
 # - `files FILE`: every file and directory under HOME (but $T, the shells' own, the keyring
 #   daemon's files) with its mode and SHA-256.
@@ -22,16 +23,21 @@ PREFIX=()
 fish --no-config -c true
 
 run_in() {
-  local shell=$1 name=$2
+  local shell=$1 name=$2 in=$T/$2/in i=0 a
   shift 2
-  mkdir -p "$T/$name"
+  mkdir -p "$in/$name"
+  printf '%s\n' "$name" >"$in/steps"
+  for a in "$@"; do
+    printf '%s' "$a" >"$in/$name/$i"
+    i=$((i + 1))
+  done
   local -a command
   case $shell in
-  bash) command=(bash --norc --noprofile "$HARNESS/hook_run.sh") ;;
-  zsh) command=(zsh -f "$HARNESS/hook_run.sh") ;;
-  fish) command=(fish --no-config "$HARNESS/hook_run.fish") ;;
+  bash) command=(bash --norc --noprofile "$HARNESS/shell_run.sh" bash) ;;
+  zsh) command=(zsh -f "$HARNESS/shell_run.sh" zsh) ;;
+  fish) command=(fish --no-config "$HARNESS/shell_run.fish") ;;
   esac
-  OUT=$T/$name HOOK=$shell "${PREFIX[@]}" "${command[@]}" "$@" ||
+  "${PREFIX[@]}" "${command[@]}" "$in" "$T" ||
     echo "the shell exited $?" >>"$T/$name/shell-status"
 }
 
