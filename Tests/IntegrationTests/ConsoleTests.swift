@@ -5,9 +5,11 @@ import XCTest
 /// stand-in of the AWS Sign-In federation endpoint (signin_server.py), which checks each session
 /// at that STS before it hands out a sign-in token: the URL opens (through a recording $BROWSER)
 /// or prints, long-lived keys arrive only as a federation token, and failures are one line.
-final class ConsoleTests: XCTestCase {
-  nonisolated(unsafe) static var sts: STSServer?
-  nonisolated(unsafe) static var signin: SigninServer?
+final class ConsoleTests: LocalServerTestCase {
+  static let sts = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
+  static let signin = SharedServer("the sign-in stand-in") {
+    try SigninServer(stsURL: try sts.get().url)
+  }
 
   static let spec = """
     {"users": [{"name": "alice"}, {"name": "bob"}],
@@ -15,25 +17,8 @@ final class ConsoleTests: XCTestCase {
                {"name": "admin", "trust": {"roles": ["dev"]}}]}
     """
 
-  override class func setUp() {
-    super.setUp()
-    sts = try? STSServer(auth: true, spec: spec)
-    if let sts { signin = try? SigninServer(stsURL: sts.url) }
-  }
-
-  override class func tearDown() {
-    signin?.stop()
-    sts?.stop()
-    (signin, sts) = (nil, nil)
-    super.tearDown()
-  }
-
-  var sts: STSServer {
-    get throws { try XCTUnwrap(Self.sts, "the local STS did not start") }
-  }
-  var signin: SigninServer {
-    get throws { try XCTUnwrap(Self.signin, "the sign-in stand-in did not start") }
-  }
+  var sts: STSServer { get throws { try Self.sts.get() } }
+  var signin: SigninServer { get throws { try Self.signin.get() } }
 
   override func setUp() async throws {
     try sts.setAuth(true)

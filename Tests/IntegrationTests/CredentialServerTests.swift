@@ -4,12 +4,9 @@ import XCTest
 /// `awsenv exec --server` and `awsenv serve`: the container credentials endpoint, asked by
 /// boto3, the AWS CLI and Tests/harness/credential_probe.py, with a real keyring and the local
 /// moto STS with SigV4 checking on.
-final class CredentialServerTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
-
-  override class func setUp() {
-    super.setUp()
-    server = try? STSServer(
+final class CredentialServerTests: LocalServerTestCase {
+  static let server = SharedServer("the local STS") {
+    try STSServer(
       auth: true,
       spec: """
         {"users": [{"name": "alice"}],
@@ -19,15 +16,7 @@ final class CredentialServerTests: XCTestCase {
         """)
   }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: STSServer {
-    get throws { try XCTUnwrap(Self.server, "the local STS did not start") }
-  }
+  var server: STSServer { get throws { try Self.server.get() } }
 
   /// alice's keys in the keyring, role dev (900 s sessions) from them.
   func setup() throws -> String {

@@ -3,22 +3,12 @@ import XCTest
 
 /// What a hostile or broken STS answers, through the built binary in the sandbox: identities
 /// with terminal controls, credentials that arrive expired, an answer trickled a byte at a time.
-final class HostileServerTests: XCTestCase {
-  nonisolated(unsafe) static var stsServer: STSServer?
-
-  override class func tearDown() {
-    stsServer?.stop()
-    stsServer = nil
+final class HostileServerTests: LocalServerTestCase {
+  static let sts = SharedServer("the local STS") {
+    try STSServer(auth: false, spec: #"{"users": [{"name": "alice"}]}"#)
   }
 
-  var sts: STSServer {
-    get throws {
-      if let server = Self.stsServer { return server }
-      let server = try STSServer(auth: false, spec: #"{"users": [{"name": "alice"}]}"#)
-      Self.stsServer = server
-      return server
-    }
-  }
+  var sts: STSServer { get throws { try Self.sts.get() } }
 
   /// Queues `rule` (sts_server.py's POST /_awsenv/faults) on the local STS.
   func postFault(_ rule: [String: Any], to url: String) throws {

@@ -10,6 +10,7 @@ protocol StoppableServer: AnyObject, Sendable {
 extension LocalServer: StoppableServer {}
 extension STSServer: StoppableServer {}
 extension SSOServer: StoppableServer {}
+extension SigninServer: StoppableServer {}
 
 /// One server shared by the tests of a class: started by the first test that asks for it
 /// (`get()`), stopped by LocalServerTestCase's class tearDown. A start that failed is not

@@ -5,32 +5,17 @@ import XCTest
 /// credentials endpoint (Tests/harness/metadata_server.py) hand out a real session of the local
 /// STS (bob's GetSessionToken, sts_server.py with SigV4 checking on), and awsenv assumes a role
 /// with it there.
-final class MetadataSourceTests: XCTestCase {
-  nonisolated(unsafe) static var sts: STSServer?
-  nonisolated(unsafe) static var metadata: LocalServer?
-
+final class MetadataSourceTests: LocalServerTestCase {
   static let spec = """
     {"users": [{"name": "bob"}], "roles": [{"name": "dev", "trust": {"users": ["bob"]}}]}
     """
-
-  override class func setUp() {
-    super.setUp()
-    sts = try? STSServer(auth: true, spec: spec)
-    metadata = try? LocalServer(script: "metadata_server.py", needs: "python3 needs boto3")
-  }
-
-  override class func tearDown() {
-    metadata?.stop()
-    sts?.stop()
-    (metadata, sts) = (nil, nil)
-    super.tearDown()
+  static let sts = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
+  static let metadata = SharedServer("metadata_server.py") {
+    try LocalServer(script: "metadata_server.py", needs: "python3 needs boto3")
   }
 
   func servers() throws -> (STSServer, LocalServer) {
-    (
-      try XCTUnwrap(Self.sts, "the local STS did not start"),
-      try XCTUnwrap(Self.metadata, "metadata_server.py did not start")
-    )
+    (try Self.sts.get(), try Self.metadata.get())
   }
 
   /// Hands bob's session out, with `authorization` required by the container endpoint.

@@ -4,8 +4,7 @@ import XCTest
 /// `awsenv rotate` against moto's IAM and STS (Tests/harness/sts_server.py) with SigV4 checking
 /// on, and a real keyring: the old key is gone from IAM, the new one works, old sessions are
 /// dropped; two keys are refused; a failure between create and delete loses nothing.
-final class RotateTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
+final class RotateTests: LocalServerTestCase {
 
   static let keysPolicy = """
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:*",
@@ -20,20 +19,9 @@ final class RotateTests: XCTestCase {
      "roles": [{"name": "dev", "trust": {"users": ["carol", "dave", "erin"]}}]}
     """
 
-  override class func setUp() {
-    super.setUp()
-    server = try? STSServer(auth: true, spec: spec)
-  }
+  static let server = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: STSServer {
-    get throws { try XCTUnwrap(Self.server, "the local STS did not start") }
-  }
+  var server: STSServer { get throws { try Self.server.get() } }
 
   override func setUp() async throws {
     try server.setAuth(true)
