@@ -53,12 +53,13 @@ uninstall:
 
 # Every test, inside a throwaway session: own HOME, private D-Bus, real gnome-keyring. The test
 # bundle runs directly (not through `swift test`, which wants the real HOME for its package
-# cache): once for the XCTest tests, once for the Swift Testing ones.
+# cache), once: every test is XCTest (DECISIONS.md, "One test framework").
 test: deps
 	$(SWIFT) build --build-tests
+	# Builds swift-argument-parser's generate-manual beside the tests (CompletionTests runs it).
+	$(SWIFT) package generate-manual --help >/dev/null
 	shellcheck -s bash shell/awsenv.bash scripts/*.sh Tests/harness/*.sh
 	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest"
-	Tests/harness/sandbox.sh -- "$(BIN_DIR)/awsenvPackageTests.xctest" --testing-library swift-testing
 	# Each libFuzzer target briefly, from the committed corpus (make fuzz runs them longer).
 	scripts/fuzz.sh --seconds 10
 

@@ -78,7 +78,7 @@ let package = Package(
       name: "AwsenvCoreTests",
       dependencies: ["AwsenvCore"],
       path: "Tests/AwsenvCoreTests",
-      exclude: ["Fixtures"]
+      exclude: ["Fixtures", "Conformance"]
     ),
     // The command line's own logic: the hook's fast reading of `use` against the parser.
     .testTarget(

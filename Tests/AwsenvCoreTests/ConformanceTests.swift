@@ -1,28 +1,32 @@
 import AwsenvCore
 import Foundation
-import Testing
+import XCTest
 
-/// The AWS SDKs' shared suites, loaded as they are from shared/conformance beside the package.
-/// Every case passes as written; a case awsenv ever answers differently must be listed, with
-/// its reason, in DECISIONS.md.
-@Suite struct ConformanceTests {
-  @Test func suitesLoadCompletely() throws {
-    // A missing or truncated file would otherwise leave the parameterized tests with no cases.
-    #expect(try ConformanceSuite.loadParserCases().count == 65)
-    #expect(try ConformanceSuite.loadAssumeRoleCases().count == 28)
+/// The AWS SDKs' shared suites, vendored unchanged under Conformance/ (its README.md says from
+/// where and at which commit). Every case passes as written; a case awsenv ever answers
+/// differently must be listed, with its reason, in DECISIONS.md.
+final class ConformanceTests: XCTestCase {
+  func testSuitesLoadCompletely() throws {
+    // A missing or truncated file would otherwise leave the loops below with no cases.
+    XCTAssertEqual(try ConformanceSuite.loadParserCases().count, 65)
+    XCTAssertEqual(try ConformanceSuite.loadAssumeRoleCases().count, 28)
   }
 
-  @Test(arguments: ConformanceSuite.parserCases)
-  func profileParser(_ testCase: ParserCase) throws {
-    try checkParser(testCase)
+  /// Every case of profile-parser-tests.json; each message names its case.
+  func testProfileParser() throws {
+    for testCase in try ConformanceSuite.loadParserCases() {
+      checkParser(testCase)
+    }
   }
 
-  @Test(arguments: ConformanceSuite.assumeRoleCases)
-  func assumeRoleResolution(_ testCase: AssumeRoleCase) throws {
-    try checkAssumeRole(testCase)
+  /// Every case of assume-role-tests.json; each message names its case.
+  func testAssumeRoleResolution() throws {
+    for testCase in try ConformanceSuite.loadAssumeRoleCases() {
+      checkAssumeRole(testCase)
+    }
   }
 
-  private func checkParser(_ testCase: ParserCase) throws {
+  private func checkParser(_ testCase: ParserCase) {
     let result = Result { () throws(ConfigError) in
       try AWSConfig.parse(
         config: testCase.configFile, configPath: "config", credentials: testCase.credentialsFile,
@@ -30,22 +34,23 @@ import Testing
     }
     switch (testCase.expected, result) {
     case (.error(let text), .failure(let error)):
-      #expect(error.message.contains(text), "\(testCase.name): \(error)")
-      #expect(error.line >= 1, "\(testCase.name): errors name a line")
+      XCTAssertTrue(error.message.contains(text), "\(testCase.name): \(error)")
+      XCTAssertGreaterThanOrEqual(error.line, 1, "\(testCase.name): errors name a line")
     case (.config(let profiles, let ssoSessions), .success(let config)):
-      #expect(config.profiles.mapValues(\.properties) == profiles, "\(testCase.name)")
-      #expect(Set(config.profileNames) == Set(profiles.keys), "\(testCase.name)")
+      XCTAssertEqual(config.profiles.mapValues(\.properties), profiles, "\(testCase.name)")
+      XCTAssertEqual(Set(config.profileNames), Set(profiles.keys), "\(testCase.name)")
       if let ssoSessions {
-        #expect(config.ssoSessions.mapValues(\.properties) == ssoSessions, "\(testCase.name)")
+        XCTAssertEqual(
+          config.ssoSessions.mapValues(\.properties), ssoSessions, "\(testCase.name)")
       }
     case (.error(let text), .success(let config)):
-      Issue.record("\(testCase.name): expected an error containing \(text), got \(config.profiles)")
+      XCTFail("\(testCase.name): expected an error containing \(text), got \(config.profiles)")
     case (.config, .failure(let error)):
-      Issue.record("\(testCase.name): unexpected error \(error)")
+      XCTFail("\(testCase.name): unexpected error \(error)")
     }
   }
 
-  private func checkAssumeRole(_ testCase: AssumeRoleCase) throws {
+  private func checkAssumeRole(_ testCase: AssumeRoleCase) {
     let config = AWSConfig(
       profiles: Dictionary(
         uniqueKeysWithValues: testCase.profiles.map {
@@ -60,19 +65,19 @@ import Testing
     }
     switch (testCase.expected, result) {
     case (.error(let text), .failure(let error)):
-      #expect(error.message.contains(text), "\(testCase.name): \(error.message)")
+      XCTAssertTrue(error.message.contains(text), "\(testCase.name): \(error.message)")
     case (.chain(let steps), .success(let chain)):
-      #expect(ConformanceSuite.steps(of: chain) == steps, "\(testCase.name)")
+      XCTAssertEqual(ConformanceSuite.steps(of: chain), steps, "\(testCase.name)")
     case (.error(let text), .success(let chain)):
-      Issue.record("\(testCase.name): expected an error containing \(text), got \(chain)")
+      XCTFail("\(testCase.name): expected an error containing \(text), got \(chain)")
     case (.chain, .failure(let error)):
-      Issue.record("\(testCase.name): unexpected error \(error.message)")
+      XCTFail("\(testCase.name): unexpected error \(error.message)")
     }
   }
 }
 
 /// One case of profile-parser-tests.json.
-struct ParserCase: Sendable, CustomTestStringConvertible {
+struct ParserCase: Sendable {
   enum Expected: Sendable {
     /// Profiles' properties by name; sso-sessions only when the case states them.
     case config(profiles: [String: [String: String]], ssoSessions: [String: [String: String]]?)
@@ -83,11 +88,10 @@ struct ParserCase: Sendable, CustomTestStringConvertible {
   var configFile: String
   var credentialsFile: String
   var expected: Expected
-  var testDescription: String { name }
 }
 
 /// One case of assume-role-tests.json.
-struct AssumeRoleCase: Sendable, CustomTestStringConvertible {
+struct AssumeRoleCase: Sendable {
   enum Expected: Sendable {
     case chain([ConformanceSuite.Step])
     case error(String)
@@ -98,7 +102,6 @@ struct AssumeRoleCase: Sendable, CustomTestStringConvertible {
   var ssoSessions: [String: [String: String]]
   var selectedProfile: String
   var expected: Expected
-  var testDescription: String { name }
 }
 
 enum ConformanceSuite {
@@ -114,13 +117,9 @@ enum ConformanceSuite {
     var description: String
   }
 
-  /// shared/ sits beside the package root (Tests/AwsenvCoreTests/ThisFile.swift → root).
+  /// Conformance/ beside this file, in the repository (Tests/AwsenvCoreTests/Conformance).
   static let directory: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("../shared/conformance").standardizedFileURL
-
-  static let parserCases: [ParserCase] = (try? loadParserCases()) ?? []
-  static let assumeRoleCases: [AssumeRoleCase] = (try? loadAssumeRoleCases()) ?? []
+    .deletingLastPathComponent().appendingPathComponent("Conformance")
 
   static func loadParserCases() throws -> [ParserCase] {
     let root = try json("profile-parser-tests.json")
@@ -253,7 +252,8 @@ enum ConformanceSuite {
       data = try Data(contentsOf: url)
     } catch {
       throw FormatError(
-        description: "cannot read \(url.path): \(error); shared/ must sit beside the package root")
+        description:
+          "cannot read \(url.path): \(error); the vendored suite is part of the repository")
     }
     return try JSONSerialization.jsonObject(with: data)
   }

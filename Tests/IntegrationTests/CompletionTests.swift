@@ -17,6 +17,49 @@ final class CompletionTests: XCTestCase {
     }
   }
 
+  /// docs/awsenv.1 is what `make generate` (`swift package generate-manual`) would write. The
+  /// plugin builds the package in release mode and runs swift-argument-parser's generate-manual
+  /// tool on the binary, which reads `awsenv --experimental-dump-help`; this runs the same tool
+  /// (built beside the test bundle by `make test`, through the plugin's `--help`) on the debug
+  /// binary, whose help is the same, in well under a second instead of a release build. The date line (`.Dd`, the day the page
+  /// was generated) is the one thing that differs by day: the tool gets the checked-in date.
+  func testCheckedInManualIsCurrent() throws {
+    // SwiftPM names a plugin's tool NAME-tool in the build directory.
+    let directory = URL(fileURLWithPath: Harness.binary).deletingLastPathComponent()
+    let tools = ["generate-manual-tool", "generate-manual"].map {
+      directory.appendingPathComponent($0).path
+    }
+    guard let tool = tools.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+      XCTFail(
+        "\(tools[0]) is missing: run `swift package generate-manual --help` (make test does), "
+          + "which builds it")
+      return
+    }
+    let checkedIn = try String(contentsOfFile: "\(Harness.root)/docs/awsenv.1", encoding: .utf8)
+    let dateLine = try XCTUnwrap(
+      checkedIn.split(separator: "\n").first { $0.hasPrefix(".Dd ") },
+      "docs/awsenv.1 has a .Dd line")
+    let reading = DateFormatter()
+    reading.locale = Locale(identifier: "en_US_POSIX")
+    reading.timeZone = TimeZone(identifier: "UTC")
+    reading.dateFormat = "MMMM d, yyyy"
+    let date = try XCTUnwrap(reading.date(from: String(dateLine.dropFirst(4))), String(dateLine))
+    let writing = DateFormatter()
+    writing.locale = reading.locale
+    writing.timeZone = reading.timeZone
+    writing.dateFormat = "yyyy-MM-dd"
+
+    let output = try Harness.makeDirectory()
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let generated = try Harness.run([
+      tool, Harness.binary, "--output-directory", output, "--date", writing.string(from: date),
+    ])
+    XCTAssertSuccess(generated)
+    let page = try String(contentsOfFile: "\(output)/awsenv.1", encoding: .utf8)
+    XCTAssertTrue(page.contains("\n\(dateLine)\n"), "the tool took the checked-in date")
+    XCTAssertEqual(page, checkedIn, "docs/awsenv.1 is stale: run `make generate`")
+  }
+
   func testProfileNamesCompleteInBashAndFish() throws {
     let run = try Harness.sandbox(
       script: """

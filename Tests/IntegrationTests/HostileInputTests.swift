@@ -132,81 +132,6 @@ final class HostileInputTests: XCTestCase {
 
   // MARK: Running
 
-  /// The driver each shell runs: exports the presets, loads the hook from another directory,
-  /// then runs every step of in/steps, dumping `env -0` before and after it.
-  static let posixDriver = #"""
-    SH=$1
-    OUT=out/$SH
-    mkdir -p "$OUT"
-    if [[ -e in/presets ]]; then
-      while IFS= read -r n; do
-        IFS= read -r -d '' a <"in/preset/$n" || true
-        export "$n=$a"
-      done <in/presets
-    fi
-    cd /
-    eval "$("$AWSENV" init "$SH")"
-    cd ~
-    run_step() {
-      local c=$1 i=0 a
-      local -a args
-      args=()
-      while [[ -e in/$c/$i ]]; do
-        IFS= read -r -d '' a <"in/$c/$i" || true
-        args+=("$a")
-        i=$((i + 1))
-      done
-      [[ ! -e in/$c/config ]] || { cp ~/.aws/config ~/.aws/config.kept; cp "in/$c/config" ~/.aws/config; }
-      [[ ! -e in/$c/credentials ]] || {
-        cp ~/.aws/credentials ~/.aws/credentials.kept; cp "in/$c/credentials" ~/.aws/credentials; }
-      env -0 >"$OUT/$c.before"
-      awsenv "${args[@]}" 2>"$OUT/$c.err" </dev/null
-      echo $? >"$OUT/$c.status"
-      env -0 >"$OUT/$c.after"
-      [[ ! -e in/$c/config ]] || mv ~/.aws/config.kept ~/.aws/config
-      [[ ! -e in/$c/credentials ]] || mv ~/.aws/credentials.kept ~/.aws/credentials
-    }
-    while IFS= read -r step; do run_step "$step"; done <in/steps
-    exit 0
-    """#
-
-  static let fishDriver = #"""
-    set -g OUT out/fish
-    mkdir -p $OUT
-    if test -e in/presets
-      while read -l n
-        set -gx $n (string collect -N -a <in/preset/$n)
-      end <in/presets
-    end
-    cd /
-    "$AWSENV" init fish | source
-    cd ~
-    function run_step -a c
-      set -l args
-      set -l i 0
-      while test -e in/$c/$i
-        set -a args (string collect -N -a <in/$c/$i)
-        set i (math $i + 1)
-      end
-      if test -e in/$c/config
-        cp ~/.aws/config ~/.aws/config.kept; cp in/$c/config ~/.aws/config
-      end
-      if test -e in/$c/credentials
-        cp ~/.aws/credentials ~/.aws/credentials.kept; cp in/$c/credentials ~/.aws/credentials
-      end
-      env -0 >$OUT/$c.before
-      awsenv $args 2>$OUT/$c.err </dev/null
-      echo $status >$OUT/$c.status
-      env -0 >$OUT/$c.after
-      test -e in/$c/config; and mv ~/.aws/config.kept ~/.aws/config
-      test -e in/$c/credentials; and mv ~/.aws/credentials.kept ~/.aws/credentials
-    end
-    while read -l step
-      run_step $step
-    end <in/steps
-    exit 0
-    """#
-
   /// Runs `plan` in bash, zsh and fish (one sandbox), with a `clear` before the first step
   /// and after the last, then checks every step and that the last `clear` gave back the
   /// environment of the first. Returns the outcomes by shell and step.
@@ -233,8 +158,6 @@ final class HostileInputTests: XCTestCase {
       files["in/presets"] = Array((plan.presets.map(\.0).joined(separator: "\n") + "\n").utf8)
       for (name, value) in plan.presets { files["in/preset/\(name)"] = value }
     }
-    files["driver.sh"] = Array(Self.posixDriver.utf8)
-    files["driver.fish"] = Array(Self.fishDriver.utf8)
     files[".aws/config", default: []] += []
     files[".aws/credentials", default: []] += []
     for (path, bytes) in files {
@@ -246,9 +169,9 @@ final class HostileInputTests: XCTestCase {
     let run = try Harness.sandbox(
       script: plan.setup + """
         mkdir -p out
-        bash driver.sh bash
-        zsh driver.sh zsh
-        fish driver.fish
+        bash \(shellQuote(LocalServer.harness + "/hook_steps.sh")) bash
+        zsh \(shellQuote(LocalServer.harness + "/hook_steps.sh")) zsh
+        fish \(shellQuote(LocalServer.harness + "/hook_steps.fish"))
         """, environment: plan.environment, keep: dir)
     XCTAssertSuccess(run, file: file, line: line)
     XCTAssertEqual(run.stderr, "", "the drivers write nothing else", file: file, line: line)
