@@ -14,6 +14,8 @@ enum HookScripts {
     __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     __awsenv_saved=${__awsenv_saved-}
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    __awsenv_previous=${__awsenv_previous-}
     # The prompt segment: a shell variable, not exported.
     AWSENV_PROMPT=${AWSENV_PROMPT-}
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -28,8 +30,8 @@ enum HookScripts {
     # evaluate it only then.
     __awsenv_apply() {
       \builtin local __awsenv_code
-      __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} "$__awsenv_bin" "$@") ||
-        \builtin return
+      __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} \
+        AWSENV_PREVIOUS=${__awsenv_previous-} "$__awsenv_bin" "$@") || \builtin return
       \builtin eval -- "$__awsenv_code"
     }
 
@@ -221,6 +223,8 @@ enum HookScripts {
     typeset -g __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     typeset -g __awsenv_saved=${__awsenv_saved-}
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    typeset -g __awsenv_previous=${__awsenv_previous-}
     # The prompt segment: a shell variable, not exported.
     typeset -g AWSENV_PROMPT=${AWSENV_PROMPT-}
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -238,8 +242,8 @@ enum HookScripts {
     __awsenv_apply() {
       \builtin emulate -L zsh
       \builtin local __awsenv_code
-      __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved "$__awsenv_bin" "$@") ||
-        \builtin return
+      __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved \
+        AWSENV_PREVIOUS=$__awsenv_previous "$__awsenv_bin" "$@") || \builtin return
       \builtin eval "$__awsenv_code"
     }
 
@@ -431,6 +435,8 @@ enum HookScripts {
     set -g __awsenv_bin @AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     set -q __awsenv_saved; or set -g __awsenv_saved ''
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    set -q __awsenv_previous; or set -g __awsenv_previous ''
     # The prompt segment: a shell variable, not exported.
     set -q AWSENV_PROMPT; or set -g AWSENV_PROMPT ''
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -444,7 +450,8 @@ enum HookScripts {
     # evaluate it only then. A pipe into `read`, not a command substitution, so that the caller's
     # redirections (`awsenv use x 2>/dev/null`) apply to the binary too.
     function __awsenv_apply
-        AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv | read -lz __awsenv_code
+        AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved AWSENV_PREVIOUS=$__awsenv_previous \
+            $__awsenv_bin $argv | read -lz __awsenv_code
         set -l __awsenv_status $pipestatus[1]
         test $__awsenv_status -eq 0; or return $__awsenv_status
         printf '%s' $__awsenv_code | source

@@ -12,12 +12,17 @@ extension Awsenv {
         status and signals are its own.
         """)
 
-    @OptionGroup var target: ProfileArgument
+    @Argument(
+      help: "A profile from ~/.aws/config or ~/.aws/credentials (with --role-arn: the source).",
+      completion: .custom(completeProfiles))
+    var profile: String?
 
     @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
     var region: String?
 
     @OptionGroup var credentials: CredentialOptions
+
+    @OptionGroup var adHoc: AdHocRoleOptions
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
     var command: [String] = []
@@ -26,8 +31,12 @@ extension Awsenv {
 
     func run() throws {
       let runtime = Runtime()
+      let (profile, command) = Self.split(
+        profile: self.profile, command: self.command,
+        words: Array(CommandLine.arguments.dropFirst()))
       let activation = try runtime.activation(
-        target.profile, options: try credentials.resolveOptions(region: region))
+        profile, role: try adHoc.role(profile: profile, environment: runtime.environment),
+        options: try credentials.resolveOptions(region: region))
       var environment = runtime.environment
       environment["AWSENV_SHELL"] = nil
       for (name, value) in activation.variables { environment[name] = value }
@@ -35,6 +44,17 @@ extension Awsenv {
       if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
       let code = replaceProcess(argv, environment: environment)
       throw Failure("cannot run '\(argv[0])': \(String(cString: strerror(code)))")
+    }
+
+    /// The profile and the command of `exec --role-arn ARN -- COMMAND`, where the parser takes
+    /// the command's first word (after `--`) for the profile argument, which --role-arn makes
+    /// optional: a profile argument only ever comes before `--` in `words` (the command line).
+    static func split(profile: String?, command: [String], words: [String])
+      -> (String?, [String])
+    {
+      guard let profile, let dash = words.firstIndex(of: "--"), !words[..<dash].contains(profile)
+      else { return (profile, command) }
+      return (nil, [profile] + command)
     }
   }
 }
