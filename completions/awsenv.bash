@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
+    use|clear|exec|export|credential-process|add|whoami|status|login|logout|sso|import|list|remove|init|doctor|prompt|pick|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami status login logout sso import list remove init doctor prompt pick help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _awsenv_use() {
     repeating_flags=()
     non_repeating_flags=(--refresh --non-interactive --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region --mfa-code --saml-assertion)
+    non_repeating_options=(--region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
@@ -201,6 +201,22 @@ _awsenv_use() {
         ;;
     '--saml-assertion')
         __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion use -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
         return
         ;;
     esac
@@ -226,7 +242,7 @@ _awsenv_exec() {
     repeating_flags=()
     non_repeating_flags=(--refresh --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region --mfa-code --saml-assertion)
+    non_repeating_options=(--region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options -1
 
     # Offer option value completions
@@ -239,6 +255,22 @@ _awsenv_exec() {
         ;;
     '--saml-assertion')
         __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion exec -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
         return
         ;;
     esac
@@ -256,7 +288,7 @@ _awsenv_export() {
     repeating_flags=()
     non_repeating_flags=(--refresh --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --region --mfa-code --saml-assertion)
+    non_repeating_options=(--format --region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
@@ -275,6 +307,22 @@ _awsenv_export() {
         __awsenv_add_completions -f
         return
         ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion export -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -290,8 +338,15 @@ _awsenv_credential-process() {
     repeating_flags=()
     non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--duration)
     __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--duration')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
@@ -335,6 +390,14 @@ _awsenv_whoami() {
         return
         ;;
     esac
+}
+
+_awsenv_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __awsenv_offer_flags_options 0
 }
 
 _awsenv_login() {
