@@ -79,11 +79,11 @@ function __awsenv_refresh -a now
     test $now -ge $AWSENV_REFRESH_AT -a $now -ge $__awsenv_retry_at; or return 0
     set -g __awsenv_retry_at (math $now + 60)
     set -l session "$profile $AWSENV_EXPIRES"
-    if test -n "$AWS_REGION"
-        __awsenv_apply use $profile --non-interactive --region $AWS_REGION 2>/dev/null
-    else
-        __awsenv_apply use $profile --non-interactive 2>/dev/null
-    end
+    set -l args use $profile --non-interactive
+    test -n "$AWS_REGION"; and set -a args --region $AWS_REGION
+    # A session made with --duration is renewed with the same length.
+    test -n "$AWSENV_DURATION"; and set -a args --duration $AWSENV_DURATION
+    __awsenv_apply $args 2>/dev/null
     set -l code $status
     test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
     set -g __awsenv_hinted $session

@@ -71,6 +71,8 @@ __awsenv_refresh() {
   \builtin local -a args
   args=(use "$profile" --non-interactive)
   [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+  # A session made with --duration is renewed with the same length.
+  [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
   __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
   ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
   __awsenv_hinted=$session

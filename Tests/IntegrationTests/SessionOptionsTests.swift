@@ -110,6 +110,33 @@ final class SessionOptionsTests: XCTestCase {
     XCTAssertEqual(try server.calls()["AssumeRole"], 2)
   }
 
+  /// The prompt's refresh asks for the length the session was made with (AWSENV_DURATION).
+  func testThePromptRefreshKeepsTheDuration() throws {
+    let run = try sandbox(
+      """
+      export AWSENV_MIN_TTL=2h   # inside the refresh window at once
+      awsenv use dev --duration 15m
+      echo "$AWSENV_DURATION"
+      first=$AWS_ACCESS_KEY_ID
+      __awsenv_precmd
+      test "$AWS_ACCESS_KEY_ID" != "$first" && echo refreshed
+      left
+      awsenv use dev --refresh
+      echo "${AWSENV_DURATION-unset}"
+      awsenv clear
+      echo "${AWSENV_DURATION-unset}"
+      """)
+    XCTAssertSuccess(run)
+    XCTAssertEqual(run.stderr, "")
+    let lines = padded(run.stdout)
+    XCTAssertEqual(lines[0], "900")
+    XCTAssertEqual(lines[1], "refreshed")
+    XCTAssertAbout(lines[2], 900)
+    XCTAssertEqual(lines[3], "unset", "a use without --duration drops it")
+    XCTAssertEqual(lines[4], "unset")
+    XCTAssertEqual(try server.calls()["AssumeRole"], 3)
+  }
+
   func testDurationIsClampedToWhatAWSAllowsWithOneNote() throws {
     let run = try sandbox(
       """

@@ -14,6 +14,9 @@ public struct Activation: Sendable, Equatable {
   /// AWS_PROFILE: the profile, except for an ad-hoc role (nil: unset), whose credentials are
   /// no profile's.
   public var awsProfile: String?
+  /// The `--duration` (seconds) the session was made with, so that the prompt's refresh asks
+  /// for the same length.
+  public var duration: Int?
 
   public init(
     profile: String, credentials: Credentials, region: String?, identity: String? = nil,
@@ -43,6 +46,7 @@ public struct Activation: Sendable, Equatable {
       ("AWSENV_EXPIRES", credentials.expiration.map { String(Int($0.timeIntervalSince1970)) }),
       ("AWSENV_REFRESH_AT", refreshAt.map { String(Int($0.timeIntervalSince1970)) }),
       ("AWSENV_IDENTITY", identity),
+      ("AWSENV_DURATION", duration.map(String.init)),
     ]
   }
 }

@@ -40,6 +40,7 @@ extension ProfileResolver {
       identity: resolved.identity)
     activation.awsProfile = nil
     activation.notes = resolved.notes
+    activation.duration = resolved.duration
     return activation
   }
 }

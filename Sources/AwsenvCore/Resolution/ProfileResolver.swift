@@ -99,6 +99,7 @@ public struct ProfileResolver: Sendable {
       dependencies: chainDependencies(profile: profile, chain: chain, options: options))
     var resolved = try run.resolve()
     resolved.notes = notes
+    resolved.duration = options.duration
     return resolved
   }
 
@@ -164,6 +165,7 @@ public struct ProfileResolver: Sendable {
       profile: profile, credentials: resolved.credentials, region: region,
       identity: resolved.identity, refreshAt: refreshAt)
     activation.notes = resolved.notes
+    activation.duration = resolved.duration
     return activation
   }
 

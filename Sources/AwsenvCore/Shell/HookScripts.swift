@@ -73,6 +73,8 @@ enum HookScripts {
       \builtin local -a args
       args=(use "$profile" --non-interactive)
       [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+      # A session made with --duration is renewed with the same length.
+      [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
@@ -285,6 +287,8 @@ enum HookScripts {
       \builtin local -a args
       args=(use "$profile" --non-interactive)
       [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+      # A session made with --duration is renewed with the same length.
+      [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
@@ -506,11 +510,11 @@ enum HookScripts {
         test $now -ge $AWSENV_REFRESH_AT -a $now -ge $__awsenv_retry_at; or return 0
         set -g __awsenv_retry_at (math $now + 60)
         set -l session "$profile $AWSENV_EXPIRES"
-        if test -n "$AWS_REGION"
-            __awsenv_apply use $profile --non-interactive --region $AWS_REGION 2>/dev/null
-        else
-            __awsenv_apply use $profile --non-interactive 2>/dev/null
-        end
+        set -l args use $profile --non-interactive
+        test -n "$AWS_REGION"; and set -a args --region $AWS_REGION
+        # A session made with --duration is renewed with the same length.
+        test -n "$AWSENV_DURATION"; and set -a args --duration $AWSENV_DURATION
+        __awsenv_apply $args 2>/dev/null
         set -l code $status
         test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
         set -g __awsenv_hinted $session

@@ -13,9 +13,10 @@ public enum ShellSession {
   ]
   /// awsenv's own variables: present only while a profile is active. The prompt hook reads
   /// them without forking: the profile, when the credentials expire and when to refresh them
-  /// (Unix seconds), and who they are (`Role@account` for an assumed role).
+  /// (Unix seconds), who they are (`Role@account` for an assumed role), and the `--duration`
+  /// (seconds) they were made with, which the refresh asks for again.
   public static let ownVariables = [
-    "AWSENV_PROFILE", "AWSENV_EXPIRES", "AWSENV_REFRESH_AT", "AWSENV_IDENTITY",
+    "AWSENV_PROFILE", "AWSENV_EXPIRES", "AWSENV_REFRESH_AT", "AWSENV_IDENTITY", "AWSENV_DURATION",
   ]
   /// The hook's shell variable that keeps the state from before the first `use`.
   public static let savedStateVariable = "__awsenv_saved"
