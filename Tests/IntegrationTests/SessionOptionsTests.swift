@@ -92,20 +92,21 @@ final class SessionOptionsTests: XCTestCase {
   func testDurationSetsTheRoleSessionAndTheCacheServesWhatIsLongEnough() throws {
     let run = try sandbox(
       """
-      awsenv use dev --duration 15m; left
-      awsenv use dev --duration 900; left
-      awsenv use dev; left
-      awsenv use dev --duration 1h; left
-      awsenv use dev --duration 15m; left
+      awsenv use dev --duration 15m; left; echo "$AWSENV_EXPIRES"
+      awsenv use dev --duration 900; echo "$AWSENV_EXPIRES"
+      awsenv use dev; echo "$AWSENV_EXPIRES"
+      awsenv use dev --duration 1h; left; echo "$AWSENV_EXPIRES"
+      awsenv use dev --duration 15m; echo "$AWSENV_EXPIRES"
       """)
     XCTAssertSuccess(run)
     XCTAssertEqual(run.stderr, "")
     let lines = padded(run.stdout)
     XCTAssertAbout(lines[0], 900)
-    XCTAssertEqual(lines[1], lines[0], "the same length again: the cached session")
-    XCTAssertEqual(lines[2], lines[0], "no --duration: a session with more than 5 min left serves")
-    XCTAssertAbout(lines[3], 3600)
-    XCTAssertEqual(lines[4], lines[3], "a longer session serves a shorter request")
+    XCTAssertEqual(lines[2], lines[1], "the same length again: the cached session")
+    XCTAssertEqual(lines[3], lines[1], "no --duration: a session with more than 5 min left serves")
+    XCTAssertAbout(lines[4], 3600)
+    XCTAssertNotEqual(lines[5], lines[1])
+    XCTAssertEqual(lines[6], lines[5], "a longer session serves a shorter request")
     // 15m, then 1h (the 15-minute session has less than 1h - 5 min left).
     XCTAssertEqual(try server.calls()["AssumeRole"], 2)
   }

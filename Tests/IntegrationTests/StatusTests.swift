@@ -52,7 +52,7 @@ final class StatusTests: XCTestCase {
     XCTAssertTrue(text.contains("not renewable (`awsenv login` signs in again)"), text)
     XCTAssertTrue(text.contains("  https://old.awsapps.com/start: token expires in "), text)
     XCTAssertTrue(text.contains("cached sessions:\n  dev: expired 10m ago ("), text)
-    XCTAssertTrue(text.contains("  prod (admin@123456789012): expires in 50m ("), text)
+    XCTAssertTrue(text.contains("  prod: expires in 50m ("), text)
     XCTAssertFalse(text.contains("prodSecretKey"), text)
 
     let jsonLine = try XCTUnwrap(parts.first { $0.hasPrefix("{") })

@@ -4,6 +4,11 @@ import Foundation
 /// keyring and every cached session, from the environment and the keyring's attributes only
 /// (no network; a secret is read only for a sign-in stored before tokens carried the
 /// `renewable` attribute).
+///
+/// Sessions are read as `awsenv list` reads items (``Keyring/items()``, with the
+/// ``KeyringIndex`` when the keyring has one): reading each item's attributes costs ~0.6 ms on
+/// gnome-keyring, so a search that read them all would grow with every key and session kept.
+/// Sign-ins are few: two attribute searches by kind.
 public struct StatusReport: Sendable, Equatable {
   /// The profile active in this shell, from awsenv's own variables.
   public struct ShellProfile: Sendable, Equatable {
@@ -26,7 +31,6 @@ public struct StatusReport: Sendable, Equatable {
   /// A cached temporary session.
   public struct Session: Sendable, Equatable {
     public var profile: String
-    public var identity: String?
     public var expires: Date?
   }
 
@@ -48,44 +52,38 @@ public struct StatusReport: Sendable, Equatable {
         identity: environment["AWSENV_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 },
         region: region, expires: date(environment["AWSENV_EXPIRES"]))
     }
-    // One search for every awsenv item, attributes only.
-    let items = try keyring.store.search(
-      ["application": Keyring.application],
-      keeping: ["kind", "profile", "expires", "identity", "sso-session", "renewable"])
+    func search(_ kind: Keyring.Kind) throws(KeyringError) -> [[String: String]] {
+      try keyring.store.search(
+        ["application": Keyring.application, "kind": kind.rawValue],
+        keeping: ["sso-session", "expires", "renewable"])
+    }
     var clients: [String: Date] = [:]
-    for item in items where item["kind"] == Keyring.Kind.ssoClient.rawValue {
+    for item in try search(.ssoClient) {
       guard let key = item["sso-session"], let expires = date(item["expires"]) else { continue }
       clients[key] = max(clients[key] ?? expires, expires)
     }
     var signIns: [SignIn] = []
-    var sessions: [Session] = []
-    for item in items {
-      switch item["kind"] {
-      case Keyring.Kind.ssoToken.rawValue:
-        guard let key = item["sso-session"] else { continue }
-        var hasRefreshToken = item["renewable"] == "yes"
-        if item["renewable"] == nil {
-          // Stored by an older awsenv: only the token itself says.
-          hasRefreshToken = try keyring.ssoRefreshTokenPresent(key: key)
-        }
-        let clientValid = clients[key].map { $0 > now } ?? false
-        signIns.append(
-          SignIn(
-            session: key, expires: date(item["expires"]),
-            renewable: hasRefreshToken && clientValid))
-      case Keyring.Kind.session.rawValue:
-        guard let profile = item["profile"] else { continue }
-        sessions.append(
-          Session(profile: profile, identity: item["identity"], expires: date(item["expires"])))
-      default:
-        continue
+    for item in try search(.ssoToken) {
+      guard let key = item["sso-session"] else { continue }
+      var hasRefreshToken = item["renewable"] == "yes"
+      if item["renewable"] == nil {
+        // Stored by an older awsenv: only the token itself says.
+        hasRefreshToken = try keyring.ssoRefreshTokenPresent(key: key)
       }
+      let clientValid = clients[key].map { $0 > now } ?? false
+      signIns.append(
+        SignIn(
+          session: key, expires: date(item["expires"]),
+          renewable: hasRefreshToken && clientValid))
+    }
+    let sessions = try keyring.items().filter { $0.kind == Keyring.Kind.session.rawValue }.map {
+      Session(profile: $0.profile, expires: $0.expires)
     }
     signIns.sort { $0.session < $1.session }
-    sessions.sort {
+    let sorted = sessions.sorted {
       ($0.profile, $0.expires ?? .distantPast) < ($1.profile, $1.expires ?? .distantPast)
     }
-    return StatusReport(shell: shell, signIns: signIns, sessions: sessions, now: now)
+    return StatusReport(shell: shell, signIns: signIns, sessions: sorted, now: now)
   }
 
   private static func date(_ text: String?) -> Date? {
@@ -115,9 +113,9 @@ public struct StatusReport: Sendable, Equatable {
     }
     lines.append(sessions.isEmpty ? "cached sessions: none" : "cached sessions:")
     for session in sessions {
-      var line = "  \(session.profile)"
-      if let identity = session.identity { line += " (\(identity))" }
-      line += ": " + (session.expires.map { Self.expiry($0, now: now) } ?? "no expiry")
+      let line =
+        "  \(session.profile): "
+        + (session.expires.map { Self.expiry($0, now: now) } ?? "no expiry")
       lines.append(line)
     }
     return lines.map(Self.printable).joined(separator: "\n") + "\n"
@@ -150,10 +148,7 @@ public struct StatusReport: Sendable, Equatable {
         "sessions",
         .array(
           sessions.map {
-            .object([
-              ("profile", .string($0.profile)), ("identity", text($0.identity)),
-              ("expires", time($0.expires)),
-            ])
+            .object([("profile", .string($0.profile)), ("expires", time($0.expires))])
           })
       ),
     ])

@@ -20,10 +20,11 @@ extension Awsenv {
 
     func run() throws {
       let runtime = Runtime()
+      var keyring = runtime.keyring()
+      keyring.index = KeyringIndex.standard(environment: runtime.environment)
       let report: StatusReport
       do {
-        report = try StatusReport.gather(
-          environment: runtime.environment, keyring: runtime.keyring())
+        report = try StatusReport.gather(environment: runtime.environment, keyring: keyring)
       } catch {
         throw Failure(.keyring(error))
       }
