@@ -87,6 +87,16 @@ final class SessionDurationTests: XCTestCase {
     }
   }
 
+  /// The profile a `credential_process = awsenv credential-process …` line names, whatever
+  /// the order of --duration and its value.
+  func testCredentialProcessTargetSkipsTheDurationValue() {
+    XCTAssertEqual(ChainRun.awsenvTarget("awsenv credential-process prod"), "prod")
+    XCTAssertEqual(ChainRun.awsenvTarget("awsenv credential-process prod --duration 1h"), "prod")
+    XCTAssertEqual(ChainRun.awsenvTarget("awsenv credential-process --duration 1h prod"), "prod")
+    XCTAssertEqual(ChainRun.awsenvTarget("/usr/bin/awsenv credential-process --debug prod"), "prod")
+    XCTAssertNil(ChainRun.awsenvTarget("awsenv credential-process --duration 1h"))
+  }
+
   func testRoleArns() {
     for good in [
       "arn:aws:iam::123456789012:role/admin", "arn:aws:iam::123456789012:role/a/b/Admin+=,.@_-",

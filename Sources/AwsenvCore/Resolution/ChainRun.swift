@@ -97,7 +97,12 @@ struct ChainRun {
     guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
       words[1] == "credential-process"
     else { return nil }
-    return words.dropFirst(2).first { !$0.hasPrefix("-") }
+    var rest = words.dropFirst(2)
+    while let word = rest.first, word.hasPrefix("-") {
+      // `--duration D` takes a value; the other options are flags.
+      rest = rest.dropFirst(word == "--duration" ? 2 : 1)
+    }
+    return rest.first
   }
 
   // MARK: Levels and fingerprints
