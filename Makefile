@@ -74,7 +74,10 @@ generate: build
 	"$(BIN_DIR)/awsenv" --generate-completion-script bash >completions/awsenv.bash
 	"$(BIN_DIR)/awsenv" --generate-completion-script zsh >completions/_awsenv
 	"$(BIN_DIR)/awsenv" --generate-completion-script fish >completions/awsenv.fish
-	$(SWIFT) package --allow-writing-to-directory docs generate-manual --output-directory docs
+	# The man page: swift-argument-parser's generate-manual tool on the debug binary (the same
+	# help as the release one, without a release build).
+	$(SWIFT) package generate-manual --help >/dev/null
+	"$(BIN_DIR)/generate-manual-tool" "$(BIN_DIR)/awsenv" --output-directory docs --date "$$(date -u +%Y-%m-%d)"
 
 lint: deps
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -173,13 +173,13 @@ _awsenv() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    use|clear|exec|export|credential-process|add|whoami|login|logout|sso|import|list|remove|init|doctor|prompt|pick|console|help)
+    use|clear|exec|export|credential-process|add|whoami|status|console|serve|login|logout|sso|import|rotate|list|remove|init|doctor|prompt|pick|help)
         # Offer subcommand argument completions
         "_awsenv_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami login logout sso import list remove init doctor prompt pick console help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'use clear exec export credential-process add whoami status console serve login logout sso import rotate list remove init doctor prompt pick help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _awsenv_use() {
     repeating_flags=()
     non_repeating_flags=(--refresh --non-interactive --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region --mfa-code --saml-assertion)
+    non_repeating_options=(--region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
@@ -201,6 +201,22 @@ _awsenv_use() {
         ;;
     '--saml-assertion')
         __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion use -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
         return
         ;;
     esac
@@ -224,9 +240,9 @@ _awsenv_clear() {
 
 _awsenv_exec() {
     repeating_flags=()
-    non_repeating_flags=(--refresh --debug --version -h --help)
+    non_repeating_flags=(--refresh --server --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--region --mfa-code --saml-assertion)
+    non_repeating_options=(--region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options -1
 
     # Offer option value completions
@@ -239,6 +255,22 @@ _awsenv_exec() {
         ;;
     '--saml-assertion')
         __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion exec -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
         return
         ;;
     esac
@@ -256,7 +288,7 @@ _awsenv_export() {
     repeating_flags=()
     non_repeating_flags=(--refresh --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --region --mfa-code --saml-assertion)
+    non_repeating_options=(--format --region --mfa-code --saml-assertion --duration --role-arn --source-profile --external-id --role-session-name)
     __awsenv_offer_flags_options 1
 
     # Offer option value completions
@@ -275,6 +307,22 @@ _awsenv_export() {
         __awsenv_add_completions -f
         return
         ;;
+    '--duration')
+        return
+        ;;
+    '--role-arn')
+        return
+        ;;
+    '--source-profile')
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion export -- --source-profile)"
+        return
+        ;;
+    '--external-id')
+        return
+        ;;
+    '--role-session-name')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -290,8 +338,15 @@ _awsenv_credential-process() {
     repeating_flags=()
     non_repeating_flags=(--debug --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--duration)
     __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--duration')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
@@ -332,6 +387,95 @@ _awsenv_whoami() {
         return
         ;;
     '--region')
+        return
+        ;;
+    esac
+}
+
+_awsenv_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __awsenv_offer_flags_options 0
+}
+
+_awsenv_console() {
+    repeating_flags=()
+    non_repeating_flags=(--stdout --refresh --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --service --destination --region --container --mfa-code --saml-assertion --duration)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--service')
+        return
+        ;;
+    '--destination')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--container')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion console -- positional@0)"
+        return
+        ;;
+    esac
+}
+
+_awsenv_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--refresh --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--port --listen --region --mfa-code --saml-assertion --duration)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--port')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--mfa-code')
+        return
+        ;;
+    '--saml-assertion')
+        __awsenv_add_completions -f
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion serve -- positional@0)"
         return
         ;;
     esac
@@ -446,6 +590,32 @@ _awsenv_import() {
     esac
 }
 
+_awsenv_rotate() {
+    repeating_flags=()
+    non_repeating_flags=(--debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--mfa-code --region)
+    __awsenv_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--mfa-code')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion rotate -- positional@0)"
+        return
+        ;;
+    esac
+}
+
 _awsenv_list() {
     repeating_flags=()
     non_repeating_flags=(--json --debug --version -h --help)
@@ -519,48 +689,6 @@ _awsenv_pick() {
     repeating_options=()
     non_repeating_options=()
     __awsenv_offer_flags_options 0
-}
-
-_awsenv_console() {
-    repeating_flags=()
-    non_repeating_flags=(--stdout --refresh --debug --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-s --service --destination --region --duration --container --mfa-code --saml-assertion)
-    __awsenv_offer_flags_options 1
-
-    # Offer option value completions
-    case "${prev}" in
-    '-s'|'--service')
-        return
-        ;;
-    '--destination')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--duration')
-        return
-        ;;
-    '--container')
-        return
-        ;;
-    '--mfa-code')
-        return
-        ;;
-    '--saml-assertion')
-        __awsenv_add_completions -f
-        return
-        ;;
-    esac
-
-    # Offer positional completions
-    case "${positional_number}" in
-    1)
-        __awsenv_add_completions -W "$(__awsenv_custom_complete ---completion console -- positional@0)"
-        return
-        ;;
-    esac
 }
 
 _awsenv_help() {

@@ -9,6 +9,8 @@
 __awsenv_bin=@AWSENV_BIN@
 # The variables as they were before the first `awsenv use` in this shell (kept on reload).
 __awsenv_saved=${__awsenv_saved-}
+# The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+__awsenv_previous=${__awsenv_previous-}
 # The prompt segment: a shell variable, not exported.
 AWSENV_PROMPT=${AWSENV_PROMPT-}
 # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -23,8 +25,8 @@ __awsenv_segment_for=
 # evaluate it only then.
 __awsenv_apply() {
   \builtin local __awsenv_code
-  __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} "$__awsenv_bin" "$@") ||
-    \builtin return
+  __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} \
+    AWSENV_PREVIOUS=${__awsenv_previous-} "$__awsenv_bin" "$@") || \builtin return
   \builtin eval -- "$__awsenv_code"
 }
 
@@ -80,6 +82,8 @@ __awsenv_refresh() {
   \builtin local -a args
   args=(use "$profile" --non-interactive)
   [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+  # A session made with --duration is renewed with the same length.
+  [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
   __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
   ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
   __awsenv_hinted=$session

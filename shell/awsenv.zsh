@@ -9,6 +9,8 @@
 typeset -g __awsenv_bin=@AWSENV_BIN@
 # The variables as they were before the first `awsenv use` in this shell (kept on reload).
 typeset -g __awsenv_saved=${__awsenv_saved-}
+# The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+typeset -g __awsenv_previous=${__awsenv_previous-}
 # The prompt segment: a shell variable, not exported.
 typeset -g AWSENV_PROMPT=${AWSENV_PROMPT-}
 # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -26,8 +28,8 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 __awsenv_apply() {
   \builtin emulate -L zsh
   \builtin local __awsenv_code
-  __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved "$__awsenv_bin" "$@") ||
-    \builtin return
+  __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved \
+    AWSENV_PREVIOUS=$__awsenv_previous "$__awsenv_bin" "$@") || \builtin return
   \builtin eval "$__awsenv_code"
 }
 
@@ -88,6 +90,8 @@ __awsenv_refresh() {
   \builtin local -a args
   args=(use "$profile" --non-interactive)
   [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+  # A session made with --duration is renewed with the same length.
+  [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
   __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
   ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
   __awsenv_hinted=$session

@@ -70,6 +70,8 @@ public enum AwsenvError: Error, Sendable {
   case notSignedIn(String)
   /// `awsenv whoami` in a shell without AWS credentials.
   case noShellCredentials
+  /// `--role-arn` that is not an IAM role ARN.
+  case invalidRoleArn(String)
   /// Anything else, already phrased for the user.
   case other(String)
 
@@ -188,6 +190,9 @@ public enum AwsenvError: Error, Sendable {
     case .noShellCredentials:
       return "this shell has no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); "
         + "run `awsenv use PROFILE` first, or `awsenv whoami --profile PROFILE`"
+    case .invalidRoleArn(let text):
+      return "'\(text)' is not an IAM role ARN: --role-arn takes "
+        + "arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, e.g. arn:aws:iam::123456789012:role/admin"
     case .other(let message): return message
     }
   }

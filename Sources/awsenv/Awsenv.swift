@@ -18,8 +18,9 @@ struct Awsenv: ParsableCommand {
     version: version,
     subcommands: [
       Use.self, Clear.self, Exec.self, Export.self, CredentialProcess.self, Add.self,
-      Whoami.self, Console.self, Serve.self, Login.self, Logout.self, SSO.self, Import.self,
-      Rotate.self, List.self, Remove.self, Init.self, Doctor.self, Prompt.self, Pick.self,
+      Whoami.self, Status.self, Console.self, Serve.self, Login.self, Logout.self, SSO.self,
+      Import.self, Rotate.self, List.self, Remove.self, Init.self, Doctor.self, Prompt.self,
+      Pick.self,
     ]
   )
 }
@@ -52,6 +53,12 @@ struct CredentialOptions: ParsableArguments {
     completion: .file())
   var samlAssertion: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The session length (900, 15m, 1h, 12h), over the profile's duration_seconds; clamped "
+        + "to what AWS allows.", valueName: "duration"))
+  var duration: SessionLength?
+
   func resolveOptions(region: String?, interactive: Bool = true) throws(Failure) -> ResolveOptions {
     var assertion: String?
     if let samlAssertion {
@@ -63,8 +70,69 @@ struct CredentialOptions: ParsableArguments {
     }
     return ResolveOptions(
       regionFlag: region, refresh: refresh, mfaCode: mfaCode, samlAssertion: assertion,
-      interactive: interactive)
+      interactive: interactive, duration: duration?.seconds)
   }
+}
+
+/// `--role-arn` and its companions: a role that no profile names (`use`, `exec`, `export`).
+struct AdHocRoleOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Assume this role (arn:aws:iam::ACCOUNT:role/NAME), which no profile needs to name, with "
+        + "the source profile's credentials.", valueName: "arn"))
+  var roleArn: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The profile whose credentials assume --role-arn (default: the profile argument, else "
+        + "this shell's profile).", valueName: "profile"),
+    completion: .custom(completeProfiles))
+  var sourceProfile: String?
+
+  @Option(help: ArgumentHelp("The external id the role's trust policy asks for.", valueName: "id"))
+  var externalId: String?
+
+  @Option(
+    help: ArgumentHelp("The role session name (default: your user name).", valueName: "name"))
+  var roleSessionName: String?
+
+  /// The ad-hoc role asked for, with its source: `--source-profile`, else `profile` (the
+  /// command's profile argument), else this shell's profile; nil without --role-arn.
+  func role(profile: String?, environment: [String: String]) throws -> AdHocRole? {
+    guard let roleArn else {
+      for (flag, value) in [
+        ("--source-profile", sourceProfile), ("--external-id", externalId),
+        ("--role-session-name", roleSessionName),
+      ] where value != nil {
+        throw ValidationError("\(flag) goes with --role-arn")
+      }
+      return nil
+    }
+    if let sourceProfile, let profile, sourceProfile != profile {
+      throw ValidationError("give the source profile once: as the argument or --source-profile")
+    }
+    let active = environment["AWSENV_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let source = sourceProfile ?? profile ?? active else {
+      throw Failure(
+        "--role-arn needs credentials to assume the role with: pass --source-profile PROFILE, "
+          + "or `awsenv use PROFILE` first")
+    }
+    return AdHocRole(
+      roleArn: roleArn, sourceProfile: source, externalID: externalId,
+      sessionName: roleSessionName)
+  }
+}
+
+/// A `--duration` value, read by ``SessionDuration/parse(_:)``.
+struct SessionLength: ExpressibleByArgument {
+  var seconds: Int
+
+  init?(argument: String) {
+    guard let seconds = SessionDuration.parse(argument) else { return nil }
+    self.seconds = seconds
+  }
+
+  static var defaultValueDescription: String { "" }
 }
 
 /// Options every profile command shares.

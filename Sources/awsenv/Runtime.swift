@@ -65,10 +65,35 @@ struct Runtime {
   func activation(_ profile: String, options: ResolveOptions) throws(Failure) -> Activation {
     let resolver = try resolver()
     do {
-      return try resolver.activation(profile: profile, options: options)
+      let activation = try resolver.activation(profile: profile, options: options)
+      activation.notes.forEach(note)
+      return activation
     } catch {
       throw Failure(error)
     }
+  }
+
+  /// The credentials and region of an ad-hoc `role` (`--role-arn`), for `use`, `exec` and
+  /// `export`.
+  func activation(role: AdHocRole, options: ResolveOptions) throws(Failure) -> Activation {
+    let resolver = try resolver()
+    do {
+      let activation = try resolver.activation(role: role, options: options)
+      activation.notes.forEach(note)
+      return activation
+    } catch {
+      throw Failure(error)
+    }
+  }
+
+  /// The credentials for `use`, `exec` and `export`: of the ad-hoc `role` when there is one,
+  /// else of `profile`.
+  func activation(_ profile: String?, role: AdHocRole?, options: ResolveOptions)
+    throws(Failure) -> Activation
+  {
+    if let role { return try activation(role: role, options: options) }
+    guard let profile else { throw Failure("missing the profile") }
+    return try activation(profile, options: options)
   }
 
   /// The local user's name: $USER, else the password database's.

@@ -36,14 +36,20 @@ final class CredentialServerUnitTests: XCTestCase {
     XCTAssertFalse(token.matches(Array(token.text.utf8) + [UInt8](repeating: 0, count: 256)))
   }
 
+  /// `--duration` is read by the one parser; a served session must be 15 min to 12 h.
   func testSessionDurations() throws {
     for (text, seconds) in [
       ("900", 900), ("15m", 900), ("1h", 3600), ("12h", 43200), ("90m", 5400),
     ] {
-      XCTAssertEqual(try SessionDuration.parse(text), seconds, text)
+      let parsed = try XCTUnwrap(SessionDuration.parse(text), text)
+      XCTAssertEqual(try ServedCredentials.checkedDuration(parsed), seconds, text)
     }
-    for bad in ["", "1x", "10m", "13h", "-1h", "1.5s", "h", "nan"] {
-      XCTAssertThrowsError(try SessionDuration.parse(bad), bad)
+    for bad in ["", "1x", "-1h", "1.5s", "h", "nan"] {
+      XCTAssertNil(SessionDuration.parse(bad), bad)
+    }
+    for outside in ["10m", "13h"] {
+      let parsed = try XCTUnwrap(SessionDuration.parse(outside), outside)
+      XCTAssertThrowsError(try ServedCredentials.checkedDuration(parsed), outside)
     }
   }
 

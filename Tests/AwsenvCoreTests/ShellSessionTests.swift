@@ -37,6 +37,7 @@ final class ShellSessionTests: XCTestCase {
       [
         .export("AWS_REGION", "x y\n"), .unset("AWS_PROFILE"), .unset("AWSENV_PROFILE"),
         .unset("AWSENV_EXPIRES"), .unset("AWSENV_REFRESH_AT"), .unset("AWSENV_IDENTITY"),
+        .unset("AWSENV_DURATION"),
         .shellVariable(ShellSession.savedStateVariable, ""),
       ])
   }

@@ -18,6 +18,16 @@ final class HookUseArgumentsTests: XCTestCase {
     (["use", "--region", "eu-west-1", "prod"], true),
     (["use", "prod", "--region", "eu-west-1", "--refresh", "--non-interactive"], true),
     (["use", "--non-interactive", "--refresh", "--region", "us-east-1", "prod"], true),
+    (["use", "prod", "--duration", "15m"], true),
+    (["use", "prod", "--duration", "3600"], true),
+    (["use", "--duration", "1h30m", "prod", "--non-interactive"], true),
+    (
+      [
+        "use", "prod", "--region", "eu-west-1", "--refresh", "--non-interactive", "--duration",
+        "1h",
+      ],
+      true
+    ),
     (["use", "team/prod@corp"], true),
     (["use", "my profile"], true),
     (["use"], false),
@@ -30,6 +40,13 @@ final class HookUseArgumentsTests: XCTestCase {
     (["use", "prod", "--refresh", "--refresh"], false),
     (["use", "prod", "--non-interactive", "--non-interactive"], false),
     (["use", "prod", "other"], false),
+    (["use", "prod", "--duration"], false),
+    (["use", "prod", "--duration", "soon"], false),
+    (["use", "prod", "--duration", "-1h"], false),
+    (["use", "prod", "--duration", "1h", "--duration", "2h"], false),
+    (["use", "prod", "--duration=1h"], false),
+    (["use", "-"], false),
+    (["use", "--role-arn", "arn:aws:iam::123456789012:role/x"], false),
     (["use", "prod", "--mfa-code", "123456"], false),
     (["use", "prod", "--saml-assertion", "-"], false),
     (["use", "prod", "--debug"], false),
@@ -64,6 +81,7 @@ final class HookUseArgumentsTests: XCTestCase {
       XCTAssertEqual(options.interactive, fast.options.interactive, "\(arguments)")
       XCTAssertEqual(options.mfaCode, fast.options.mfaCode, "\(arguments)")
       XCTAssertEqual(options.samlAssertion, fast.options.samlAssertion, "\(arguments)")
+      XCTAssertEqual(options.duration, fast.options.duration, "\(arguments)")
     }
   }
 
@@ -72,7 +90,7 @@ final class HookUseArgumentsTests: XCTestCase {
   func testDeclinedValidLinesParse() throws {
     for arguments in [
       ["use", "prod", "--mfa-code", "123456"], ["use", "prod", "--region=eu-west-1"],
-      ["use", "--", "prod"],
+      ["use", "--", "prod"], ["use", "prod", "--duration=1h"],
     ] {
       XCTAssertNil(HookUseArguments(arguments))
       XCTAssertNoThrow(try Awsenv.Use.parse(Array(arguments.dropFirst())), "\(arguments)")

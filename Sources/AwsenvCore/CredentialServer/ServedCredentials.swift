@@ -18,6 +18,19 @@ public final class ServedCredentials: Sendable {
   let durationSeconds: Int?
   private let shared: SharedRefresh<Credentials>
 
+  /// What STS grants a served session: at least 15 minutes; 12 hours is the most a role allows.
+  public static let durationRange = 900...43_200
+
+  /// `--duration` for a server: `seconds` when STS grants it to every kind of session served.
+  public static func checkedDuration(_ seconds: Int) throws(AwsenvError) -> Int {
+    guard durationRange.contains(seconds) else {
+      throw .other(
+        "a served session lasts from 15 minutes to 12 hours (900 to 43200 seconds); "
+          + "\(SessionDuration.text(seconds)) is outside that")
+    }
+    return seconds
+  }
+
   /// `regionFlag` is `--region`: the region STS is called in.
   public init(
     resolver: ProfileResolver, profile: String, durationSeconds: Int?, regionFlag: String? = nil

@@ -26,7 +26,7 @@ public final class LibSecretStore: SecretStore, @unchecked Sendable {
   /// Every attribute awsenv stores; the schema declares them all as strings.
   public static let attributeNames = [
     "application", "profile", "kind", "expires", "cache-key", "sso-session", "version", "source",
-    "identity", "path", "created",
+    "identity", "path", "created", "renewable",
   ]
 
   /// The configured collection: an alias ("default", "login", "session") or an object path.

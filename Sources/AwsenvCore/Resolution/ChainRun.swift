@@ -104,7 +104,12 @@ struct ChainRun {
     guard runsAwsenv(command), let words = try? CommandRunner.split(command), words.count >= 3,
       words[1] == "credential-process"
     else { return nil }
-    return words.dropFirst(2).first { !$0.hasPrefix("-") }
+    var rest = words.dropFirst(2)
+    while let word = rest.first, word.hasPrefix("-") {
+      // `--duration D` takes a value; the other options are flags.
+      rest = rest.dropFirst(word == "--duration" ? 2 : 1)
+    }
+    return rest.first
   }
 
   // MARK: Levels and fingerprints
@@ -282,9 +287,13 @@ struct ChainRun {
     let last = levels.count - 1
     let minimumTTL = dependencies.minimumTTL
     var passedOver: Date?
+    // With --duration, the final session must still have what was asked, less the refresh
+    // window: one made a minute ago serves, one with less left than asked does not.
+    let finalMargin =
+      options.duration.map { max(minimumTTL, Double($0) - minimumTTL) } ?? minimumTTL
     for index in stride(from: last, through: 0, by: -1) {
       guard let level = levels[index] else { continue }
-      let margin = index == last ? minimumTTL : Self.sourceMargin
+      let margin = index == last ? finalMargin : Self.sourceMargin
       let session = try cached(level)
       let expiry = session?.credentials.expiration
       DebugLog.log(
@@ -379,7 +388,8 @@ struct ChainRun {
             + "run `awsenv use \(profile) --saml-assertion FILE` with a fresh SAMLResponse "
             + "from your identity provider (`-` reads it from stdin)")
       }
-      let duration = duration(of: owner)
+      let duration =
+        chain.roles.isEmpty ? options.duration ?? duration(of: owner) : duration(of: owner)
       let sts = try stsClient.get()
       do {
         let result = try sts.assumeRoleWithSAML(
@@ -387,7 +397,8 @@ struct ChainRun {
           durationSeconds: duration)
         return result
       } catch {
-        throw .sts(error, context(owner, roleArn: roleArn, duration: duration))
+        throw .sts(
+          error, context(owner, roleArn: roleArn, duration: duration, final: chain.roles.isEmpty))
       }
     case .process(let owner, let command):
       return try process(owner: owner, command: command)
@@ -467,11 +478,15 @@ struct ChainRun {
     guard let serial = baseMFASerial else { return SessionCredentials(credentials: keys) }
     let code = try mfaCode(serial: serial, profiles: [chain.roles.first?.profile, owner])
     let sts = try stsClient.get()
+    // --duration is the final session's: this one's only when no role follows (an MFA session
+    // under roles keeps STS's default of 12 hours, as aws-vault's does).
+    let duration = chain.roles.isEmpty ? options.duration : nil
     do {
-      let session = try sts.getSessionToken(keys, mfaSerial: serial, tokenCode: code)
+      let session = try sts.getSessionToken(
+        keys, durationSeconds: duration, mfaSerial: serial, tokenCode: code)
       return SessionCredentials(credentials: session)
     } catch {
-      throw .sts(error, context(owner, mfaSerial: serial))
+      throw .sts(error, context(owner, mfaSerial: serial, duration: duration, final: true))
     }
   }
 
@@ -484,9 +499,11 @@ struct ChainRun {
     let code = try serial.map { serial throws(AwsenvError) in
       try mfaCode(serial: serial, profiles: [step.profile])
     }
+    let isFinal = index == chain.roles.count - 1
+    let duration = isFinal ? options.duration ?? step.durationSeconds : step.durationSeconds
     let request = AssumeRoleRequest(
       roleArn: step.roleArn, sessionName: sessionName(step), externalID: step.externalID,
-      durationSeconds: step.durationSeconds, mfaSerial: serial, tokenCode: code,
+      durationSeconds: duration, mfaSerial: serial, tokenCode: code,
       sourceIdentity: step.sourceIdentity)
     let sts = try stsClient.get()
     DebugLog.log(
@@ -501,7 +518,7 @@ struct ChainRun {
         error,
         context(
           step.profile, roleArn: step.roleArn, mfaSerial: serial,
-          duration: step.durationSeconds))
+          duration: duration, final: isFinal))
     }
   }
 
@@ -519,14 +536,15 @@ struct ChainRun {
     guard !token.isEmpty else {
       throw .webIdentityTokenEmpty(path: tokenFile)
     }
-    let duration = duration(of: owner)
+    let duration =
+      chain.roles.isEmpty ? options.duration ?? duration(of: owner) : duration(of: owner)
     let sts = try stsClient.get()
     do {
       let result = try sts.assumeRoleWithWebIdentity(
         roleArn: roleArn, sessionName: sessionName, token: token, durationSeconds: duration)
       return result
     } catch {
-      var context = context(owner, roleArn: roleArn, duration: duration)
+      var context = context(owner, roleArn: roleArn, duration: duration, final: chain.roles.isEmpty)
       context.tokenFile = tokenFile
       throw .sts(error, context)
     }
@@ -591,12 +609,14 @@ struct ChainRun {
   }
 
   private func context(
-    _ owner: String, roleArn: String? = nil, mfaSerial: String? = nil, duration: Int? = nil
+    _ owner: String, roleArn: String? = nil, mfaSerial: String? = nil, duration: Int? = nil,
+    final: Bool = false
   ) -> STSError.Context {
     var context = STSError.Context(
       profile: owner, roleArn: roleArn, mfaSerial: mfaSerial, durationSeconds: duration,
       region: (try? stsClient.get())?.signingRegion)
     context.keysProfile = keysOwner
+    context.durationFromFlag = final && options.duration != nil
     return context
   }
 }

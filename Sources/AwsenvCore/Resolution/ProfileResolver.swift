@@ -77,15 +77,35 @@ public struct ProfileResolver: Sendable {
     if resolving.contains(profile) {
       throw .credentialProcessLoop(resolving + [profile])
     }
+    return try run(chain, named: profile, settingsOf: profile, options: options)
+  }
+
+  /// Resolves `chain` under the name `name` (what its messages and final cache item say), with
+  /// the region, endpoint and minimum TTL of the profile `settingsOf`; `--duration` is applied
+  /// to the final session here, and what became of it is in the result's notes.
+  func run(
+    _ chain: ProfileChain, named name: String, settingsOf profile: String, options: ResolveOptions
+  ) throws(AwsenvError) -> ResolvedCredentials {
+    var options = options
+    var notes: [String] = []
+    if let asked = options.duration {
+      let (duration, note) = SessionDuration.request(
+        asked, profile: name, chain: chain, config: config)
+      options.duration = duration
+      notes += note.map { [$0] } ?? []
+    }
     var run = ChainRun(
-      profile: profile, chain: chain, options: options,
+      profile: name, chain: chain, options: options,
       dependencies: chainDependencies(profile: profile, chain: chain, options: options))
-    return try run.resolve()
+    var resolved = try run.resolve()
+    resolved.notes = notes
+    resolved.duration = options.duration
+    return resolved
   }
 
   /// What a ``ChainRun`` for `profile` works with: this resolver's clients, keyring, lock and
   /// settings, made into values once.
-  private func chainDependencies(profile: String, chain: ProfileChain, options: ResolveOptions)
+  func chainDependencies(profile: String, chain: ProfileChain, options: ResolveOptions)
     -> ChainRun.Dependencies
   {
     let quick = !options.interactive
@@ -109,7 +129,10 @@ public struct ProfileResolver: Sendable {
       resolveProfile: { target, via throws(AwsenvError) in
         var inner = self
         inner.resolving.append(via)
-        return try inner.resolve(profile: target, options: options)
+        // --duration is the outer profile's final session's, not this source's.
+        var innerOptions = options
+        innerOptions.duration = nil
+        return try inner.resolve(profile: target, options: innerOptions)
       },
       askMFACode: askMFACode, minimumTTL: minimumTTL(profile: profile),
       defaultSessionName: defaultSessionName,
@@ -141,9 +164,12 @@ public struct ProfileResolver: Sendable {
     let refreshAt = resolved.credentials.expiration.map {
       $0.addingTimeInterval(-minimumTTL(profile: profile))
     }
-    return Activation(
+    var activation = Activation(
       profile: profile, credentials: resolved.credentials, region: region,
       identity: resolved.identity, refreshAt: refreshAt)
+    activation.notes = resolved.notes
+    activation.duration = resolved.duration
+    return activation
   }
 
   /// An STS client for calls made on behalf of `profile`: its region (or the flag, or the

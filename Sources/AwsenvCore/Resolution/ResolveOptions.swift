@@ -10,15 +10,19 @@ public struct ResolveOptions: Sendable {
   public var samlAssertion: String?
   /// False for the prompt hook's refresh: never ask the user anything.
   public var interactive: Bool
+  /// `--duration`, in seconds: the length of the final session, over the profile's
+  /// duration_seconds (see ``SessionDuration``).
+  public var duration: Int?
 
   public init(
     regionFlag: String? = nil, refresh: Bool = false, mfaCode: String? = nil,
-    samlAssertion: String? = nil, interactive: Bool = true
+    samlAssertion: String? = nil, interactive: Bool = true, duration: Int? = nil
   ) {
     self.regionFlag = regionFlag
     self.refresh = refresh
     self.mfaCode = mfaCode
     self.samlAssertion = samlAssertion
     self.interactive = interactive
+    self.duration = duration
   }
 }

@@ -9,6 +9,10 @@ public struct ResolvedCredentials: Sendable, Equatable {
   public var fromCache: Bool
   /// `ROLE@ACCOUNT` when they are a role's.
   public var identity: String?
+  /// Lines for stderr about how the request was changed (a `--duration` clamped or ignored).
+  public var notes: [String] = []
+  /// The `--duration` (seconds) the final session was asked for, when it applied to it.
+  public var duration: Int?
 
   init(session: SessionCredentials, fromCache: Bool) {
     self.credentials = session.credentials

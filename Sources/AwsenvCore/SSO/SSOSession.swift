@@ -185,6 +185,8 @@ extension Keyring {
   public func saveSSOToken(_ token: SSOToken, for session: SSOSession) throws(KeyringError) {
     var attributes = Self.ssoAttributes(.ssoToken, key: session.key)
     attributes["expires"] = String(Int(token.expiresAt.timeIntervalSince1970))
+    // Whether it carries a refresh token: `awsenv status` tells without decrypting it.
+    attributes["renewable"] = token.refreshToken == nil ? "no" : "yes"
     try store.store(
       label: "awsenv: IAM Identity Center token for \(session.displayName)",
       attributes: attributes, secret: token.encoded())

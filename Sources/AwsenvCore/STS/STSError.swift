@@ -26,6 +26,8 @@ public enum STSError: Error, Sendable, Equatable {
     public var tokenFile: String?
     /// The profile whose long-lived keys the call was signed with (or derived from).
     public var keysProfile: String?
+    /// Whether ``durationSeconds`` came from `--duration` rather than duration_seconds.
+    public var durationFromFlag = false
 
     public init(
       profile: String? = nil, roleArn: String? = nil, mfaSerial: String? = nil,
@@ -101,6 +103,15 @@ public enum STSError: Error, Sendable, Equatable {
       return "STS is not activated in \(context.region ?? "this region") for the account: "
         + "activate it in the IAM console (Account settings), or set another region"
     case "ValidationError":
+      if lowered.contains("maxsessionduration") {
+        let asked =
+          context.durationSeconds.map {
+            context.durationFromFlag
+              ? "--duration \(SessionDuration.text($0))" : "duration_seconds = \($0)"
+          } ?? "the duration"
+        return "\(asked) is longer than the role's maximum session duration; ask for less "
+          + "(--duration, or duration_seconds in \(profile)) or raise the role's maximum"
+      }
       if lowered.contains("duration") {
         let asked = context.durationSeconds.map { "duration_seconds = \($0)" } ?? "the duration"
         return "\(asked) is outside what the role allows (900 s up to its maximum session "

@@ -14,6 +14,8 @@ enum HookScripts {
     __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     __awsenv_saved=${__awsenv_saved-}
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    __awsenv_previous=${__awsenv_previous-}
     # The prompt segment: a shell variable, not exported.
     AWSENV_PROMPT=${AWSENV_PROMPT-}
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -28,8 +30,8 @@ enum HookScripts {
     # evaluate it only then.
     __awsenv_apply() {
       \builtin local __awsenv_code
-      __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} "$__awsenv_bin" "$@") ||
-        \builtin return
+      __awsenv_code=$(AWSENV_SHELL=bash AWSENV_SAVED=${__awsenv_saved-} \
+        AWSENV_PREVIOUS=${__awsenv_previous-} "$__awsenv_bin" "$@") || \builtin return
       \builtin eval -- "$__awsenv_code"
     }
 
@@ -85,6 +87,8 @@ enum HookScripts {
       \builtin local -a args
       args=(use "$profile" --non-interactive)
       [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+      # A session made with --duration is renewed with the same length.
+      [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
@@ -239,6 +243,8 @@ enum HookScripts {
     typeset -g __awsenv_bin=@AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     typeset -g __awsenv_saved=${__awsenv_saved-}
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    typeset -g __awsenv_previous=${__awsenv_previous-}
     # The prompt segment: a shell variable, not exported.
     typeset -g AWSENV_PROMPT=${AWSENV_PROMPT-}
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -256,8 +262,8 @@ enum HookScripts {
     __awsenv_apply() {
       \builtin emulate -L zsh
       \builtin local __awsenv_code
-      __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved "$__awsenv_bin" "$@") ||
-        \builtin return
+      __awsenv_code=$(AWSENV_SHELL=zsh AWSENV_SAVED=$__awsenv_saved \
+        AWSENV_PREVIOUS=$__awsenv_previous "$__awsenv_bin" "$@") || \builtin return
       \builtin eval "$__awsenv_code"
     }
 
@@ -318,6 +324,8 @@ enum HookScripts {
       \builtin local -a args
       args=(use "$profile" --non-interactive)
       [[ -z ${AWS_REGION-} ]] || args+=(--region "$AWS_REGION")
+      # A session made with --duration is renewed with the same length.
+      [[ -z ${AWSENV_DURATION-} ]] || args+=(--duration "$AWSENV_DURATION")
       __awsenv_apply "${args[@]}" 2>/dev/null || code=$?
       ((code != 0)) && [[ $__awsenv_hinted != "$session" ]] || \builtin return 0
       __awsenv_hinted=$session
@@ -472,6 +480,8 @@ enum HookScripts {
     set -g __awsenv_bin @AWSENV_BIN@
     # The variables as they were before the first `awsenv use` in this shell (kept on reload).
     set -q __awsenv_saved; or set -g __awsenv_saved ''
+    # The profile this shell used before the current one, for `awsenv use -` (kept on reload).
+    set -q __awsenv_previous; or set -g __awsenv_previous ''
     # The prompt segment: a shell variable, not exported.
     set -q AWSENV_PROMPT; or set -g AWSENV_PROMPT ''
     # Automatic refresh: no attempt before this time (Unix seconds), and the session (profile and
@@ -485,7 +495,8 @@ enum HookScripts {
     # evaluate it only then. A pipe into `read`, not a command substitution, so that the caller's
     # redirections (`awsenv use x 2>/dev/null`) apply to the binary too.
     function __awsenv_apply
-        AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved $__awsenv_bin $argv | read -lz __awsenv_code
+        AWSENV_SHELL=fish AWSENV_SAVED=$__awsenv_saved AWSENV_PREVIOUS=$__awsenv_previous \
+            $__awsenv_bin $argv | read -lz __awsenv_code
         set -l __awsenv_status $pipestatus[1]
         test $__awsenv_status -eq 0; or return $__awsenv_status
         printf '%s' $__awsenv_code | source
@@ -540,11 +551,11 @@ enum HookScripts {
         test $now -ge $AWSENV_REFRESH_AT -a $now -ge $__awsenv_retry_at; or return 0
         set -g __awsenv_retry_at (math $now + 60)
         set -l session "$profile $AWSENV_EXPIRES"
-        if test -n "$AWS_REGION"
-            __awsenv_apply use $profile --non-interactive --region $AWS_REGION 2>/dev/null
-        else
-            __awsenv_apply use $profile --non-interactive 2>/dev/null
-        end
+        set -l args use $profile --non-interactive
+        test -n "$AWS_REGION"; and set -a args --region $AWS_REGION
+        # A session made with --duration is renewed with the same length.
+        test -n "$AWSENV_DURATION"; and set -a args --duration $AWSENV_DURATION
+        __awsenv_apply $args 2>/dev/null
         set -l code $status
         test $code -ne 0 -a "$__awsenv_hinted" != "$session"; or return 0
         set -g __awsenv_hinted $session

@@ -1,5 +1,5 @@
 /// The hook's own calls of `use`, read without swift-argument-parser: `use PROFILE` with any of
-/// `--refresh`, `--non-interactive` and `--region REGION`, each at most once. Building the
+/// `--refresh`, `--non-interactive`, `--region REGION` and `--duration D`, each at most once. Building the
 /// parser's command tree costs more than the rest of a cached `use` (~1.5 ms: its reflection
 /// and casts scan every protocol conformance in the binary). Any other shape (help, other
 /// options, `--`, a value that starts with `-`) is declined, for the parser to handle; a table
@@ -10,7 +10,7 @@ public struct HookUseArguments: Sendable {
 
   /// The call in `arguments` (the words after the program name), or nil for any other shape.
   public init?(_ arguments: [String]) {
-    guard arguments.count >= 2, arguments.count <= 6, arguments[0] == "use" else { return nil }
+    guard arguments.count >= 2, arguments.count <= 8, arguments[0] == "use" else { return nil }
     var profile: String?
     var options = ResolveOptions()
     var index = 1
@@ -25,6 +25,11 @@ public struct HookUseArguments: Sendable {
         let value = arguments[index + 1]
         guard !value.hasPrefix("-") else { return nil }
         options.regionFlag = value
+        index += 1
+      case "--duration" where options.duration == nil && index + 1 < arguments.count:
+        // A value the parser would refuse is declined, so the parser says what is wrong.
+        guard let seconds = SessionDuration.parse(arguments[index + 1]) else { return nil }
+        options.duration = seconds
         index += 1
       default:
         guard profile == nil, !argument.hasPrefix("-") else { return nil }

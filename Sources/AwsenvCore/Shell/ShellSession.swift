@@ -13,14 +13,38 @@ public enum ShellSession {
   ]
   /// awsenv's own variables: present only while a profile is active. The prompt hook reads
   /// them without forking: the profile, when the credentials expire and when to refresh them
-  /// (Unix seconds), and who they are (`Role@account` for an assumed role).
+  /// (Unix seconds), who they are (`Role@account` for an assumed role), and the `--duration`
+  /// (seconds) they were made with, which the refresh asks for again.
   public static let ownVariables = [
-    "AWSENV_PROFILE", "AWSENV_EXPIRES", "AWSENV_REFRESH_AT", "AWSENV_IDENTITY",
+    "AWSENV_PROFILE", "AWSENV_EXPIRES", "AWSENV_REFRESH_AT", "AWSENV_IDENTITY", "AWSENV_DURATION",
   ]
   /// The hook's shell variable that keeps the state from before the first `use`.
   public static let savedStateVariable = "__awsenv_saved"
   /// How the hook passes that state to the binary.
   public static let savedStateEnvironment = "AWSENV_SAVED"
+  /// The hook's shell variable that names the profile used before the current one (for `use
+  /// -`): a shell variable, so it is this shell's own and `clear` leaves the environment
+  /// exactly as it was.
+  public static let previousProfileVariable = "__awsenv_previous"
+  /// How the hook passes that profile to the binary.
+  public static let previousProfileEnvironment = "AWSENV_PREVIOUS"
+
+  /// The profile `awsenv use -` switches to: the one this shell used before the current one.
+  public static func previousProfile(environment: [String: String]) -> String? {
+    environment[previousProfileEnvironment].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  /// The change that records the profile being left for `use -`, when a switch leaves one: a
+  /// switch to the same profile (a refresh) or from none keeps the record as it is, so `use -`
+  /// toggles between the last two profiles whatever the prompt refreshed meanwhile.
+  public static func recordPrevious(leaving environment: [String: String], for next: String?)
+    -> [ShellChange]
+  {
+    guard let current = environment["AWSENV_PROFILE"], !current.isEmpty, current != next else {
+      return []
+    }
+    return [.shellVariable(previousProfileVariable, current)]
+  }
 
   /// The state `clear` would restore: the saved record when there is one, else the shell's
   /// variables as they are now (this is the first `use`).
@@ -34,6 +58,7 @@ public enum ShellSession {
   /// The changes that switch a shell to `activation`.
   public static func use(_ activation: Activation, environment: [String: String]) -> [ShellChange] {
     use(activation, baseline: original(environment: environment))
+      + recordPrevious(leaving: environment, for: activation.profile)
   }
 
   /// The changes that switch a shell to `activation`, given the state from before awsenv
@@ -60,7 +85,8 @@ public enum ShellSession {
     }
     changes += ownVariables.map { .unset($0) }
     changes.append(.shellVariable(savedStateVariable, ""))
-    return changes
+    // Like `cd -` after `cd`: `use -` after `clear` goes back to the profile cleared.
+    return changes + recordPrevious(leaving: environment, for: nil)
   }
 
   /// The region for a switch: the flag, else the profile's, else the one the shell had before

@@ -41,12 +41,6 @@ extension Awsenv {
 
     @Option(
       help: ArgumentHelp(
-        "How long the console session lasts: seconds, or 15m, 1h, 12h (clamped to what AWS "
-          + "allows for the profile's credentials).", valueName: "duration"))
-    var duration: String?
-
-    @Option(
-      help: ArgumentHelp(
         "Open the URL in this Firefox container (needs the 'Open external links in a "
           + "container' add-on).", valueName: "name"))
     var container: String?
@@ -58,11 +52,6 @@ extension Awsenv {
     func validate() throws {
       if service != nil && destination != nil {
         throw ValidationError("give --service or --destination, not both")
-      }
-      if let duration, durationSeconds(duration) == nil {
-        throw ValidationError(
-          "--duration '\(duration)' is not a duration; give seconds or a number with s, m or h "
-            + "(e.g. 3600, 90m, 12h)")
       }
       if profile == nil && (ProcessInfo.processInfo.environment["AWSENV_PROFILE"] ?? "").isEmpty {
         throw ValidationError(
@@ -77,10 +66,13 @@ extension Awsenv {
       }
       let page: ConsolePage =
         service.map { .service($0) } ?? destination.map { .destination($0) } ?? .home
+      // `--duration` is the console session's length here; the session under it is the
+      // profile's usual one, so a session cached by `use` serves.
+      var options = try credentials.resolveOptions(region: nil)
+      options.duration = nil
       let request = ConsoleRequest(
         profile: name, page: page, region: region,
-        durationSeconds: duration.flatMap(durationSeconds),
-        options: try credentials.resolveOptions(region: nil))
+        durationSeconds: credentials.duration?.seconds, options: options)
       let resolver = try runtime.resolver()
       var url: String
       do {
@@ -107,16 +99,4 @@ extension Awsenv {
       }
     }
   }
-}
-
-/// `3600`, `90s`, `15m`, `12h` as whole seconds above zero.
-private func durationSeconds(_ text: String) -> Int? {
-  let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-  guard let last = trimmed.last else { return nil }
-  let unit: Int? = ["s": 1, "m": 60, "h": 3600][last]
-  let digits = unit == nil ? Substring(trimmed) : trimmed.dropLast()
-  guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCII),
-    digits.allSatisfy(\.isNumber), let value = Int(digits), value > 0
-  else { return nil }
-  return value * (unit ?? 1)
 }

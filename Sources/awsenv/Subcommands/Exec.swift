@@ -16,7 +16,10 @@ extension Awsenv {
         environment; its exit status is awsenv's.
         """)
 
-    @OptionGroup var target: ProfileArgument
+    @Argument(
+      help: "A profile from ~/.aws/config or ~/.aws/credentials (with --role-arn: the source).",
+      completion: .custom(completeProfiles))
+    var profile: String?
 
     @Option(help: "Set AWS_REGION and AWS_DEFAULT_REGION to this region.")
     var region: String?
@@ -26,34 +29,37 @@ extension Awsenv {
     @Flag(help: "Serve the credentials to the command from a local endpoint that renews them.")
     var server = false
 
-    @Option(help: durationHelp)
-    var duration: String?
+    @OptionGroup var adHoc: AdHocRoleOptions
 
+    // After `--` only: options may follow the profile, and a command is never taken for one.
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-      if duration != nil && !server { throw ValidationError("--duration goes with --server") }
+      if server && adHoc.roleArn != nil {
+        throw ValidationError("--server serves a profile's sessions; --role-arn is not served")
+      }
     }
 
     func run() throws {
       let runtime = Runtime()
+      var argv = command
+      if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
       if server {
-        var argv = command.first == "--" ? Array(command.dropFirst()) : command
-        if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
+        guard let profile else { throw ValidationError("--server needs a profile") }
         try execWithServer(
-          runtime: runtime, profile: target.profile,
-          options: try credentials.resolveOptions(region: region), duration: duration, argv: argv)
+          runtime: runtime, profile: profile,
+          options: try credentials.resolveOptions(region: region),
+          duration: credentials.duration?.seconds, argv: argv)
       }
       let activation = try runtime.activation(
-        target.profile, options: try credentials.resolveOptions(region: region))
+        profile, role: try adHoc.role(profile: profile, environment: runtime.environment),
+        options: try credentials.resolveOptions(region: region))
       var environment = runtime.environment
       environment["AWSENV_SHELL"] = nil
       for (name, value) in activation.variables { environment[name] = value }
-      var argv = command.first == "--" ? Array(command.dropFirst()) : command
-      if argv.isEmpty { argv = [runtime.environment["SHELL"] ?? "/bin/sh"] }
       let code = replaceProcess(argv, environment: environment)
       throw Failure("cannot run '\(argv[0])': \(String(cString: strerror(code)))")
     }

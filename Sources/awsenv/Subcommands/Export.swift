@@ -16,7 +16,10 @@ extension Awsenv {
         (Version 1) that every AWS SDK reads.
         """)
 
-    @OptionGroup var target: ProfileArgument
+    @Argument(
+      help: "A profile from ~/.aws/config or ~/.aws/credentials (with --role-arn: the source).",
+      completion: .custom(completeProfiles))
+    var profile: String?
 
     @Option(help: "Output format.")
     var format: Format = .env
@@ -26,12 +29,15 @@ extension Awsenv {
 
     @OptionGroup var credentials: CredentialOptions
 
+    @OptionGroup var adHoc: AdHocRoleOptions
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
       let runtime = Runtime()
       let activation = try runtime.activation(
-        target.profile, options: try credentials.resolveOptions(region: region))
+        profile, role: try adHoc.role(profile: profile, environment: runtime.environment),
+        options: try credentials.resolveOptions(region: region))
       if format == .process {
         writeOut(activation.credentials.processJSON() + "\n")
         return
@@ -66,10 +72,17 @@ extension Awsenv {
 
     @OptionGroup var target: ProfileArgument
 
+    @Option(
+      help: ArgumentHelp(
+        "The session length (900, 15m, 1h, 12h), over the profile's duration_seconds; "
+          + "clamped to what AWS allows.", valueName: "duration"))
+    var duration: SessionLength?
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-      let activation = try Runtime().activation(target.profile, options: ResolveOptions())
+      let activation = try Runtime().activation(
+        target.profile, options: ResolveOptions(duration: duration?.seconds))
       writeOut(activation.credentials.processJSON() + "\n")
     }
   }

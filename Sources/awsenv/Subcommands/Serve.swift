@@ -27,9 +27,6 @@ extension Awsenv {
         valueName: "address"))
     var listen: String?
 
-    @Option(help: durationHelp)
-    var duration: String?
-
     @Option(help: "The region to call STS in (default: the profile's, else the shell's).")
     var region: String?
 
@@ -48,8 +45,8 @@ extension Awsenv {
       let address = try listenAddress()
       let server = try startServer(
         runtime: runtime, profile: target.profile,
-        options: try credentials.resolveOptions(region: region), duration: duration,
-        address: address, port: port)
+        options: try credentials.resolveOptions(region: region),
+        duration: credentials.duration?.seconds, address: address, port: port)
       let shell: Shell =
         runtime.hookShell
         ?? (runtime.environment["SHELL"].map { ($0 as NSString).lastPathComponent } == "fish"
@@ -87,21 +84,18 @@ extension Awsenv {
   }
 }
 
-let durationHelp = ArgumentHelp(
-  "How long each session lasts: seconds, or 15m, 1h, 12h (default: the profile's "
-    + "duration_seconds, else STS's; 1h for a profile of keys).",
-  valueName: "duration")
-
 /// Gets the first session of `profile` (on the terminal, as `use` does, if it needs an MFA
 /// code or a sign-in), blocks the signals that stop a server or are passed to a child, and
 /// starts the credential server. Failures to serve later go to stderr as `awsenv:` lines.
 func startServer(
-  runtime: Runtime, profile: String, options: ResolveOptions, duration: String?,
+  runtime: Runtime, profile: String, options: ResolveOptions, duration: Int?,
   address: String = "127.0.0.1", port: Int = 0
 ) throws(Failure) -> CredentialServer {
   let resolver = try runtime.resolver()
   do throws(AwsenvError) {
-    let seconds = try duration.map { text throws(AwsenvError) in try SessionDuration.parse(text) }
+    let seconds = try duration.map { seconds throws(AwsenvError) in
+      try ServedCredentials.checkedDuration(seconds)
+    }
     let served = ServedCredentials(
       resolver: resolver, profile: profile, durationSeconds: seconds,
       regionFlag: options.regionFlag)
@@ -120,7 +114,7 @@ func startServer(
 /// `awsenv exec PROFILE --server -- CMD…`: runs CMD as a child with the endpoint's variables
 /// instead of credentials, serves until it ends, and ends as it did.
 func execWithServer(
-  runtime: Runtime, profile: String, options: ResolveOptions, duration: String?, argv: [String]
+  runtime: Runtime, profile: String, options: ResolveOptions, duration: Int?, argv: [String]
 ) throws(Failure) -> Never {
   let server = try startServer(
     runtime: runtime, profile: profile, options: options, duration: duration)

@@ -11,15 +11,17 @@ extension Awsenv {
         unsets AWS_SECURITY_TOKEN and AWS_DEFAULT_PROFILE. `awsenv clear` undoes it.
         Runs through the shell function that `awsenv init` defines. Without a profile, on a
         terminal, a picker lists the profiles (recently used first): type to filter, arrows to
-        move, Enter to switch, Esc to cancel.
+        move, Enter to switch, Esc to cancel. `awsenv use -` switches back to the profile this
+        shell used before the current one (again: back and forth, like `cd -`).
 
         Roles, MFA sessions, web identity, SAML and credential_process results are cached in
         the keyring and reused until 5 minutes before they expire (AWSENV_MIN_TTL, e.g. 10m).
         """)
 
     @Argument(
-      help:
-        "A profile from ~/.aws/config or ~/.aws/credentials (none: choose one on the terminal).",
+      help: ArgumentHelp(
+        "A profile from ~/.aws/config or ~/.aws/credentials (none: choose one on the terminal; "
+          + "-: the one this shell used before)."),
       completion: .custom(completeProfiles))
     var profile: String?
 
@@ -27,6 +29,8 @@ extension Awsenv {
     var region: String?
 
     @OptionGroup var credentials: CredentialOptions
+
+    @OptionGroup var adHoc: AdHocRoleOptions
 
     @Flag(
       help: ArgumentHelp(
@@ -39,8 +43,20 @@ extension Awsenv {
     func run() throws {
       let runtime = Runtime()
       guard runtime.hookShell != nil else { throw Failure(hookMissing("use")) }
+      let options = try credentials.resolveOptions(region: region, interactive: !nonInteractive)
+      if let role = try adHoc.role(profile: profile, environment: runtime.environment) {
+        try Self.switchShell(to: role.sourceProfile, role: role, options: options, runtime: runtime)
+        return
+      }
       let profile: String
-      if let given = self.profile {
+      if self.profile == "-" {
+        guard let previous = ShellSession.previousProfile(environment: runtime.environment) else {
+          throw Failure(
+            "this shell has no previous profile to go back to: `awsenv use -` switches back "
+              + "after a second `awsenv use PROFILE` (or a `clear`) in the same shell")
+        }
+        profile = previous
+      } else if let given = self.profile {
         profile = given
       } else if nonInteractive {
         throw ValidationError("missing the profile: --non-interactive never opens the picker")
@@ -48,17 +64,14 @@ extension Awsenv {
         // Usage error (64) without a terminal, ExitCode(130) when cancelled.
         profile = try profileFromPicker(runtime)
       }
-      try Self.switchShell(
-        to: profile,
-        options: try credentials.resolveOptions(region: region, interactive: !nonInteractive),
-        runtime: runtime)
+      try Self.switchShell(to: profile, options: options, runtime: runtime)
     }
 
-    /// Prints the shell code that switches the hook's shell to `profile`, and remembers it for
-    /// the picker.
-    static func switchShell(to profile: String, options: ResolveOptions, runtime: Runtime)
-      throws
-    {
+    /// Prints the shell code that switches the hook's shell to `profile` (to the ad-hoc `role`
+    /// assumed with its credentials, when given), and remembers it for the picker.
+    static func switchShell(
+      to profile: String, role: AdHocRole? = nil, options: ResolveOptions, runtime: Runtime
+    ) throws {
       guard let shell = runtime.hookShell else { throw Failure(hookMissing("use")) }
       // `--refresh` always calls STS, and the prompt's refresh (--non-interactive) almost
       // always: load libcurl meanwhile, while the keyring finds the source credentials.
@@ -66,8 +79,10 @@ extension Awsenv {
       // Every use reads a secret: open the keyring's encrypted session while the config is read.
       LibSecretStore.prefetch(
         timeout: runtime.environment["AWSENV_KEYRING_TIMEOUT"].flatMap(Double.init) ?? 2)
-      let activation = try runtime.activation(profile, options: options)
-      let changes = ShellSession.use(activation, baseline: runtime.baseline)
+      let activation = try runtime.activation(profile, role: role, options: options)
+      let changes =
+        ShellSession.use(activation, baseline: runtime.baseline)
+        + ShellSession.recordPrevious(leaving: runtime.environment, for: activation.profile)
       do {
         writeOut(try shell.render(changes))
       } catch {
