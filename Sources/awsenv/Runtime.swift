@@ -140,7 +140,8 @@ func writeOut(_ text: String) {
 }
 
 /// One line on stderr, prefixed `awsenv:`. Control characters (a newline in a profile name, an
-/// escape sequence in a config value) are shown escaped, so it stays one harmless line.
+/// escape sequence in a config value, a bidirectional override) are shown escaped, so it stays
+/// one harmless line that reads in the order it is written.
 func note(_ message: String) {
   var line = "awsenv: "
   for scalar in message.unicodeScalars {
@@ -150,6 +151,8 @@ func note(_ message: String) {
     case _
     where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value):
       line += "\\x" + String(scalar.value, radix: 16)
+    case _ where isTerminalControl(scalar):
+      line += "\\u{" + String(scalar.value, radix: 16) + "}"
     default: line.unicodeScalars.append(scalar)
     }
   }

@@ -849,7 +849,7 @@ final class HostileResponseTests: XCTestCase {
       "a token with spaces")
     let many =
       "{\"accountList\":["
-      + Array(repeating: #"{"accountId":"1","accountName":"x"}"#, count: 50_000)
+      + Array(repeating: #"{"accountId":"111111111111","accountName":"x"}"#, count: 50_000)
       .joined(separator: ",") + "]}"
     let result = sso(Array(many.utf8)) { (client) throws(SSOError) in
       try client.accounts(accessToken: "tok")

@@ -143,8 +143,10 @@ final class SSOServer: @unchecked Sendable {
   /// slowDownRounds (0), interval (1), deviceExpiresIn (600), tokenExpiresIn (28800),
   /// issueRefreshToken (true), refreshNeedsScope (false), clientSecretExpiresIn (7776000),
   /// roleCredentialsExpiresIn (3600), deny (false), autoApprove (false), errorTypeSuffix ("",
-  /// appended to x-amzn-ErrorType). Throws for an unknown setting or a wrong type. See
-  /// sso_server.py.
+  /// appended to x-amzn-ErrorType), and the misbehaviours verificationUri,
+  /// verificationUriComplete and userCode ("": as usual; else StartDeviceAuthorization answers
+  /// that text, control characters and all, with {base} and {code} filled in). Throws for an
+  /// unknown setting or a wrong type. See sso_server.py.
   func setBehaviour(_ settings: [String: Any]) throws {
     _ = try request(
       "POST", "/_awsenv/behaviour", body: JSONSerialization.data(withJSONObject: settings))

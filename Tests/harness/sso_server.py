@@ -86,6 +86,11 @@ Behaviour (defaults; durations in seconds):
     errorTypeSuffix ""       appended to x-amzn-ErrorType, e.g. ":http://internal.amazon.com/
                              coral/com.amazonaws.switchboard.portal/": a client must take the
                              code from before the first ":" (and after a "#"), as botocore does
+    verificationUri ""       misbehaviour, for the hostile-server tests: when not empty,
+    verificationUriComplete ""   StartDeviceAuthorization answers this member with the given
+    userCode ""              text instead, "{base}" replaced by the server's URL and "{code}" by
+                             the real user code (which is still the one to approve). Any
+                             string is accepted, control characters included
 
 World (--world FILE or POST /_awsenv/world): {"startUrl": ..., "pageSize": 2, "accounts":
 [{"accountId", "accountName", "emailAddress", "roles": [names]}]}: the only start URL
@@ -159,7 +164,14 @@ DEFAULT_BEHAVIOUR = {
     "deny": False,
     "autoApprove": False,
     "errorTypeSuffix": "",
+    "verificationUri": "",
+    "verificationUriComplete": "",
+    "userCode": "",
 }
+
+# Behaviour settings whose value goes to the client as it is, control characters included: the
+# hostile answers of StartDeviceAuthorization.
+HOSTILE_TEXT_SETTINGS = ("verificationUri", "verificationUriComplete", "userCode")
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REFRESH_TOKEN_GRANT = "refresh_token"
@@ -276,7 +288,9 @@ def check_behaviour(update):
             if not isinstance(value, bool):
                 raise ValueError(f"{key} must be true or false")
         elif isinstance(DEFAULT_BEHAVIOUR[key], str):
-            if not isinstance(value, str) or any(c in value for c in "\r\n"):
+            if not isinstance(value, str) or (
+                key not in HOSTILE_TEXT_SETTINGS and any(c in value for c in "\r\n")
+            ):
                 raise ValueError(f"{key} must be a one-line string")
         elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{key} must be an integer >= 0")
@@ -433,7 +447,7 @@ class Identity:
         }
         self.user_codes[user_code] = device_code
         log.update(userCode=user_code)
-        return {
+        answer = {
             "deviceCode": device_code,
             "userCode": user_code,
             "verificationUri": f"{self.base_url}/device",
@@ -441,6 +455,11 @@ class Identity:
             "expiresIn": expires_in,
             "interval": interval,
         }
+        for key in HOSTILE_TEXT_SETTINGS:
+            if self.behaviour[key]:
+                text = self.behaviour[key].replace("{base}", self.base_url)
+                answer[key] = text.replace("{code}", user_code)
+        return answer
 
     def create_token(self, body, log):
         grant_type = optional_string(body, "grantType")

@@ -51,6 +51,16 @@ public func printableServerText(_ text: String) -> String {
   return String(out)
 }
 
+/// Server text quoted for a message: `"…"` around ``printableServerText(_:)`` of its first 64
+/// characters (`…` marks a cut), so that a value a server should not have sent can be named
+/// without letting it take over the line.
+func quotedServerText(_ text: String) -> String {
+  let head = String(String.UnicodeScalarView(text.unicodeScalars.prefix(64)))
+  return "\"" + printableServerText(head)
+    + (head.unicodeScalars.count < text.unicodeScalars.count ? "…" : "")
+    + "\""
+}
+
 /// Whether `arn` has the shape of an IAM or STS ARN as the services send it: `arn:`, then
 /// ASCII letters, digits and IAM's name characters `+=,.@_-` with `:` and `/` as separators, at
 /// most 2048 characters. Nothing a terminal or shell would read as a command fits.

@@ -41,6 +41,21 @@ public struct DeviceAuthorization: Sendable, Equatable {
     browserURL ?? printableServerText(verificationURI)
   }
 
+  /// What to tell the user when the server sent a URL that is not opened: the one with the
+  /// code (then the plain one is, and the code must be typed), or the plain one too (then
+  /// nothing is opened). nil when every URL that matters is safe.
+  public var refusal: String? {
+    if browserURL == nil {
+      return "the verification URL from IAM Identity Center is not an https URL of printable "
+        + "characters, so it was not opened; check it before you open it yourself"
+    }
+    if let complete = verificationURIComplete, !Self.isSafeToOpen(complete) {
+      return "the verification URL with the code from IAM Identity Center is not an https URL "
+        + "of printable characters, so the plain one is used; type the code there"
+    }
+    return nil
+  }
+
   /// Whether `url` is one to open in a browser: `https://` with a host, or `http://` to a
   /// loopback address (a local test server), at most 2048 characters of printable ASCII: no
   /// control character, space, quote or backslash that a terminal, shell or `xdg-open` could
@@ -84,8 +99,25 @@ public struct SSOTokenGrant: Sendable, Equatable {
 
 /// An account the user can reach through IAM Identity Center.
 public struct SSOAccount: Sendable, Equatable {
+  /// Twelve digits.
   public var accountID: String
+  /// The display name, at most 256 characters, every terminal control replaced by `?`
+  /// (``printableServerText(_:)``): it names profiles and may be printed, never more.
   public var accountName: String
+
+  /// The longest account name accepted; AWS Organizations allows 50.
+  static let maxNameLength = 256
+
+  /// Whether `text` is an AWS account ID: twelve ASCII digits.
+  public static func isAccountID(_ text: String) -> Bool {
+    text.utf8.count == 12 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+  }
+
+  /// Whether `text` is an IAM role name (`[A-Za-z0-9+=,.@_-]{1,64}`), as a permission set's
+  /// role is: nothing that could end a config line or open a section.
+  public static func isRoleName(_ text: String) -> Bool {
+    text.utf8.count <= 64 && isIAMText(text, extra: "")
+  }
 }
 
 /// IAM Identity Center over its two REST-JSON APIs (as botocore's `sso-oidc` and `sso`
@@ -272,7 +304,8 @@ public struct SSOClient: Sendable {
     return credentials
   }
 
-  /// ListAccounts, every page.
+  /// ListAccounts, every page. Account IDs are checked and names made printable here, where
+  /// they enter: they go into ~/.aws/config and onto the terminal.
   public func accounts(accessToken: String) throws(SSOError) -> [SSOAccount] {
     var accounts: [SSOAccount] = []
     try paginate(.listAccounts, token: accessToken, query: []) { (page) throws(SSOError) in
@@ -283,13 +316,25 @@ public struct SSOClient: Sendable {
         guard let id = entry.string("accountId") else {
           throw .malformed(operation: .listAccounts, detail: "an account without accountId")
         }
-        accounts.append(SSOAccount(accountID: id, accountName: entry.string("accountName") ?? ""))
+        guard SSOAccount.isAccountID(id) else {
+          throw .malformed(
+            operation: .listAccounts,
+            detail: "the account ID \(quotedServerText(id)), which is not twelve digits")
+        }
+        let name = entry.string("accountName") ?? ""
+        guard name.unicodeScalars.count <= SSOAccount.maxNameLength else {
+          throw .malformed(
+            operation: .listAccounts,
+            detail: "an account name longer than \(SSOAccount.maxNameLength) characters")
+        }
+        accounts.append(SSOAccount(accountID: id, accountName: printableServerText(name)))
       }
     }
     return accounts
   }
 
-  /// ListAccountRoles of `accountID`, every page: the role names.
+  /// ListAccountRoles of `accountID`, every page: the role names, each checked to be an IAM
+  /// role name (it becomes a config line, `sso_role_name = NAME`).
   public func roles(accessToken: String, accountID: String) throws(SSOError) -> [String] {
     var roles: [String] = []
     try paginate(.listAccountRoles, token: accessToken, query: [("account_id", accountID)]) {
@@ -300,6 +345,11 @@ public struct SSOClient: Sendable {
       for entry in list {
         guard let name = entry.string("roleName") else {
           throw .malformed(operation: .listAccountRoles, detail: "a role without roleName")
+        }
+        guard SSOAccount.isRoleName(name) else {
+          throw .malformed(
+            operation: .listAccountRoles,
+            detail: "the role name \(quotedServerText(name)), which is not an IAM role name")
         }
         roles.append(name)
       }

@@ -61,7 +61,7 @@ public enum SSOSyncError: Error, Equatable, Sendable {
   case invalidRegion(String)
   /// An account ID that is not twelve digits.
   case invalidAccountID(String)
-  /// A role name with characters IAM does not allow (outside `A-Za-z0-9+=,.@_-`).
+  /// A role name IAM does not allow (outside `[A-Za-z0-9+=,.@_-]{1,64}`).
   case invalidRoleName(String)
   /// The begin marker on `line` has no end marker after it.
   case unterminatedBlock(session: String, line: Int)
@@ -96,11 +96,11 @@ public enum SSOSyncError: Error, Equatable, Sendable {
     case .invalidRegion(let region):
       return "\(region.debugDescription) is not an AWS region; give one such as eu-west-1"
     case .invalidAccountID(let id):
-      return "IAM Identity Center returned the account ID \(id.debugDescription), which is "
+      return "IAM Identity Center returned the account ID \(quotedServerText(id)), which is "
         + "not twelve digits; nothing was written, try again later"
     case .invalidRoleName(let role):
-      return "IAM Identity Center returned the role name \(role.debugDescription), which has "
-        + "characters a role name cannot have; nothing was written, try again later"
+      return "IAM Identity Center returned the role name \(quotedServerText(role)), which is "
+        + "not an IAM role name; nothing was written, try again later"
     case .unterminatedBlock(let session, let line):
       return "the awsenv block for sso-session \(session) that begins on line \(line) has no "
         + "end marker; add `\(SSOSyncBlock.endMarker(session))` after its last profile, or delete the block"
@@ -375,19 +375,9 @@ private func sortedAssignments(
   }
 }
 
-private func isAccountID(_ text: String) -> Bool {
-  text.utf8.count == 12 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
-}
+private func isAccountID(_ text: String) -> Bool { SSOAccount.isAccountID(text) }
 
-private func isRoleName(_ text: String) -> Bool {
-  !text.isEmpty
-    && text.unicodeScalars.allSatisfy {
-      switch $0 {
-      case "a"..."z", "A"..."Z", "0"..."9", "+", "=", ",", ".", "@", "_", "-": return true
-      default: return false
-      }
-    }
-}
+private func isRoleName(_ text: String) -> Bool { SSOAccount.isRoleName(text) }
 
 // MARK: - The block
 

@@ -131,6 +131,7 @@ final class LoginPresenter: Sendable {
     switch event {
     case .confirm(let authorization):
       let code = printableServerText(authorization.userCode)
+      if let refusal = authorization.refusal { note(refusal) }
       note("to sign in, open \(authorization.shownURI) and confirm the code \(code)")
       if openBrowser && hasDisplay, let url = authorization.browserURL,
         spawnDetached(["xdg-open", url])
