@@ -6,23 +6,10 @@ import XCTest
 /// browser must not be handed (`file:`, `javascript:`, plain http to another host, terminal
 /// controls), a user code with controls in it, and account and role names that try to write
 /// lines into ~/.aws/config. The browser is an xdg-open on PATH that only records its argv.
-final class HostileSSOTests: XCTestCase {
-  nonisolated(unsafe) static var server: SSOServer?
+final class HostileSSOTests: LocalServerTestCase {
+  static let server = SharedServer("the local IAM Identity Center") { try SSOServer() }
 
-  override class func setUp() {
-    super.setUp()
-    server = try? SSOServer()
-  }
-
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: SSOServer {
-    get throws { try XCTUnwrap(Self.server, "the local IAM Identity Center did not start") }
-  }
+  var server: SSOServer { get throws { try Self.server.get() } }
 
   override func setUp() async throws {
     try server.reset()

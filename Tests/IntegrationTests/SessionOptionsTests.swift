@@ -5,8 +5,7 @@ import XCTest
 /// checking, see Tests/harness/sts_server.py), through the hook in bash, with a real keyring.
 /// moto makes a session last exactly the DurationSeconds asked for, so the expiry shows what
 /// awsenv asked.
-final class SessionOptionsTests: XCTestCase {
-  nonisolated(unsafe) static var server: STSServer?
+final class SessionOptionsTests: LocalServerTestCase {
 
   static let spec = """
     {"users": [{"name": "alice", "mfa": true}, {"name": "bob"}],
@@ -16,20 +15,9 @@ final class SessionOptionsTests: XCTestCase {
        {"name": "partner", "trust": {"users": ["alice"], "external_id": "awsenv-external-id"}}]}
     """
 
-  override class func setUp() {
-    super.setUp()
-    server = try? STSServer(auth: true, spec: spec)
-  }
+  static let server = SharedServer("the local STS") { try STSServer(auth: true, spec: spec) }
 
-  override class func tearDown() {
-    server?.stop()
-    server = nil
-    super.tearDown()
-  }
-
-  var server: STSServer {
-    get throws { try XCTUnwrap(Self.server, "the local STS did not start") }
-  }
+  var server: STSServer { get throws { try Self.server.get() } }
 
   override func setUp() async throws {
     try server.setAuth(true)
