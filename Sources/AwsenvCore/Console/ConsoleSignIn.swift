@@ -184,22 +184,7 @@ public enum ConsoleSignIn {
   static func longLivedKeys(owner: String, fileKeys: FileKeys?, resolver: ProfileResolver)
     throws(AwsenvError) -> Credentials
   {
-    let plaintext = fileKeys.map {
-      Credentials(
-        accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
-        sessionToken: $0.sessionToken)
-    }
-    do {
-      if let keys = try resolver.keyring.accessKey(profile: owner) { return keys }
-    } catch {
-      // No keyring on this machine at all: the keys in the file are the only ones there can be.
-      switch (error, plaintext) {
-      case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
-      default: throw .keyring(error)
-      }
-    }
-    if let plaintext { return plaintext }
-    throw .noKeys(owner)
+    try resolver.keyring.longLivedKeys(owner: owner, fileKeys: fileKeys)
   }
 
   /// `asked` within `limits`, with a note when it had to change.
@@ -210,8 +195,8 @@ public enum ConsoleSignIn {
     if value != asked {
       let bound = value == limits.upperBound ? "at most" : "at least"
       notes.append(
-        "a console session from \(kind) lasts \(bound) \(formatDuration(value)); using "
-          + "\(formatDuration(value)) instead of \(formatDuration(asked))")
+        "a console session from \(kind) lasts \(bound) \(SessionDuration.text(value)); using "
+          + "\(SessionDuration.text(value)) instead of \(SessionDuration.text(asked))")
     }
     return value
   }
@@ -282,14 +267,4 @@ public enum ConsoleSignIn {
     }
     return "ext+container:name=" + formEncode(name) + "&url=" + formEncode(url)
   }
-}
-
-/// `3600` → "1h", `5400` → "1h30m", `90` → "1m30s".
-func formatDuration(_ seconds: Int) -> String {
-  let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
-  var text = ""
-  if hours > 0 { text += "\(hours)h" }
-  if minutes > 0 { text += "\(minutes)m" }
-  if rest > 0 || text.isEmpty { text += "\(rest)s" }
-  return text
 }

@@ -55,6 +55,30 @@ public struct Keyring: Sendable {
   }
 
   /// The long-lived keys of `profile`, or nil when the keyring has none.
+  /// The long-lived keys of `owner`: the keyring's, else the ones in the files. Without any
+  /// keyring on this machine (no session bus, no provider: a server, an SSH session) the file's
+  /// keys are the only ones there can be; a locked or hung keyring is still an error, since a
+  /// newer key may sit in it.
+  public func longLivedKeys(owner: String, fileKeys: FileKeys?) throws(AwsenvError)
+    -> Credentials
+  {
+    let plaintext = fileKeys.map {
+      Credentials(
+        accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
+        sessionToken: $0.sessionToken)
+    }
+    do {
+      if let keys = try accessKey(profile: owner) { return keys }
+    } catch {
+      switch (error, plaintext) {
+      case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
+      default: throw .keyring(error)
+      }
+    }
+    if let plaintext { return plaintext }
+    throw .noKeys(owner)
+  }
+
   public func accessKey(profile: String) throws(KeyringError) -> Credentials? {
     guard let secret = try store.lookup(Self.attributes(profile: profile, kind: .accessKey)) else {
       return nil

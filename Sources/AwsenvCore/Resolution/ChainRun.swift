@@ -451,23 +451,7 @@ struct ChainRun {
   }
 
   private func staticKeys(owner: String, fileKeys: FileKeys?) throws(AwsenvError) -> Credentials {
-    let plaintext = fileKeys.map {
-      Credentials(
-        accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey,
-        sessionToken: $0.sessionToken)
-    }
-    do {
-      if let keys = try keyring.accessKey(profile: owner) { return keys }
-    } catch {
-      // No keyring on this machine at all (a server, an SSH session): the keys in the file
-      // are the only ones there can be. A locked or hung keyring is still an error.
-      switch (error, plaintext) {
-      case (.noSessionBus, let plaintext?), (.noProvider, let plaintext?): return plaintext
-      default: throw .keyring(error)
-      }
-    }
-    if let plaintext { return plaintext }
-    throw .noKeys(owner)
+    try keyring.longLivedKeys(owner: owner, fileKeys: fileKeys)
   }
 
   /// `keys` as they are, or through a GetSessionToken session with MFA when the chain asks for
