@@ -6,6 +6,7 @@ import Synchronization
 extension Awsenv {
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Store a profile's access keys in the keyring.",
       discussion: """
         On a terminal, asks for the access key id and the secret (not echoed) and an optional

@@ -5,6 +5,7 @@ import Foundation
 extension Awsenv {
   struct Console: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "console",
       abstract: "Open the AWS Management Console signed in as a profile.",
       discussion: """
         Trades the profile's temporary credentials (role, IAM Identity Center, web identity,

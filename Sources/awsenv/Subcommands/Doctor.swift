@@ -5,6 +5,7 @@ import Foundation
 extension Awsenv {
   struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "doctor",
       abstract: "Check the D-Bus session, the keyring, the config files and the shell hook.",
       discussion:
         "Prints one line per check, with what to do for each failure; exits 1 if any failed.")

@@ -5,6 +5,7 @@ import Foundation
 extension Awsenv {
   struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "exec",
       abstract: "Run a command with a profile's credentials in its environment.",
       discussion: """
         Example: awsenv exec prod -- aws s3 ls

@@ -8,6 +8,7 @@ extension Awsenv {
     }
 
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract:
         "Print a profile's credentials as shell variables, JSON or credential_process JSON.",
       discussion: """

@@ -4,6 +4,7 @@ import AwsenvCore
 extension Awsenv {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "import",
       abstract: "Move long-lived keys, or IAM Identity Center tokens, into the keyring.",
       discussion: """
         Without profile names, imports every profile of the credentials file that has keys.

@@ -7,6 +7,7 @@ extension Shell: ExpressibleByArgument {}
 extension Awsenv {
   struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "init",
       abstract: "Print the shell hook that defines the `awsenv` function.",
       discussion: """
         bash (~/.bashrc):                 eval "$(awsenv init bash)"

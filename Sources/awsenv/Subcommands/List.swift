@@ -5,6 +5,7 @@ import Foundation
 extension Awsenv {
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "List profiles: their kind, where their keys are, and cached sessions.")
 
     @Flag(help: "Print JSON.")
@@ -74,6 +75,7 @@ extension Awsenv {
 
   struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "remove",
       abstract: "Delete a profile's keys and cached sessions from the keyring.",
       discussion: "The config files are not changed.")
 

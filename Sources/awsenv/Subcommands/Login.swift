@@ -6,6 +6,7 @@ import Synchronization
 extension Awsenv {
   struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "login",
       abstract: "Sign in to IAM Identity Center; the token goes to the keyring.",
       discussion: """
         Prints a URL and a code on stderr and opens the URL in your browser (when there is a
@@ -64,6 +65,7 @@ extension Awsenv {
 
   struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "logout",
       abstract: "Sign out of IAM Identity Center and delete the token and its role sessions.",
       discussion: """
         Tells the portal to end the sign-in, then deletes the token and every role session

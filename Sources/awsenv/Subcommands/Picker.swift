@@ -7,6 +7,7 @@ extension Awsenv {
   /// users meet the picker, and this lets scripts and tests reach it without switching.
   struct Pick: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "pick",
       abstract: "Choose a profile on the terminal and print its name.")
 
     func run() throws {

@@ -9,6 +9,7 @@ extension Awsenv {
     }
 
     static let configuration = CommandConfiguration(
+      commandName: "prompt",
       abstract: "Print the prompt segment, for prompt frameworks that run a command.",
       discussion: """
         The same text the hook keeps in AWSENV_PROMPT, e.g.

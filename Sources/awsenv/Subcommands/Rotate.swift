@@ -4,6 +4,7 @@ import AwsenvCore
 extension Awsenv {
   struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "rotate",
       abstract:
         "Replace a profile's access key: a new one in IAM and the keyring, the old deleted.",
       discussion: """

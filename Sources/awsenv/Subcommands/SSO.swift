@@ -11,6 +11,7 @@ extension Awsenv {
 
     struct Sync: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Write one profile per account and role of an sso-session into ~/.aws/config.",
         discussion: """
           Lists every account and role the sign-in reaches (all pages) and writes a profile for

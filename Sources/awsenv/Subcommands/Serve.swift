@@ -5,6 +5,7 @@ import Foundation
 extension Awsenv {
   struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "serve",
       abstract: "Serve a profile's credentials to other processes until Ctrl-C.",
       discussion: """
         Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN for your

@@ -4,6 +4,7 @@ import AwsenvCore
 extension Awsenv {
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "status",
       abstract: "Show this shell's profile, the IAM Identity Center sign-ins and cached sessions.",
       discussion: """
         Reads the environment and the keyring's item attributes only: no network, no unlock,

@@ -4,6 +4,7 @@ import AwsenvCore
 extension Awsenv {
   struct Use: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "use",
       abstract: "Switch this shell to a profile's credentials.",
       discussion: """
         Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (temporary credentials
@@ -106,6 +107,7 @@ extension Awsenv {
 
   struct Clear: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "clear",
       abstract: "Give this shell back the AWS variables it had before the first `awsenv use`.")
 
     @OptionGroup var global: GlobalOptions

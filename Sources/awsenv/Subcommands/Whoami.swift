@@ -4,6 +4,7 @@ import AwsenvCore
 extension Awsenv {
   struct Whoami: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "whoami",
       abstract: "Show the account and identity of the credentials in this shell (or a profile).",
       discussion: """
         Calls STS GetCallerIdentity with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
