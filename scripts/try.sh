@@ -51,6 +51,11 @@ start_local sso sso_server.py --world "$TMPDIR/sso/world.json" --sts-url "$url" 
   --sts-secret "$(field "w[\"users\"][\"alice\"][\"secret_access_key\"]")"
 sso_url=$local_url
 
+# The local stand-in of the AWS Sign-In federation endpoint, for `awsenv console`: it checks each
+# session at the local STS before it hands out a sign-in token.
+start_local signin signin_server.py --sts-url "$url"
+signin_url=$local_url
+
 cat >"$HOME/.aws/config" <<CONF
 [default]
 region = us-east-1
@@ -59,6 +64,8 @@ region = us-east-1
 [services local-sts]
 sts =
   endpoint_url = $url
+signin =
+  endpoint_url = $signin_url
 
 # And the IAM Identity Center calls to the local one.
 [services local-sso]
@@ -68,6 +75,8 @@ sso =
   endpoint_url = $sso_url
 sso_oidc =
   endpoint_url = $sso_url
+signin =
+  endpoint_url = $signin_url
 
 [sso-session demo]
 sso_start_url = https://demo.awsapps.com/start
@@ -124,12 +133,17 @@ cat <<HELP
   awsenv sandbox: a private keyring (nothing here touches yours), a local STS on $url,
   and demo profiles: demo (keys), demo-dev (a role), demo-admin (a role assumed from demo-dev),
   demo-partner (a role with an external id), demo-denied (a role that refuses its caller),
-  and a local IAM Identity Center on $sso_url with demo-sso (a role through SSO).
+  a local IAM Identity Center on $sso_url with demo-sso (a role through SSO), and a local
+  Sign-In federation endpoint on $signin_url for the console.
   Try:
     awsenv list
     awsenv use demo-admin && awsenv whoami
     env | grep ^AWS
     awsenv use demo-admin        # the cached session: no STS call
+    awsenv use demo-dev; awsenv use -   # back to demo-admin, as cd - does
+    awsenv status
+    awsenv console demo-admin --stdout  # the console sign-in URL (of the local stand-in)
+    awsenv exec demo-dev --server -- env | grep CONTAINER   # a credential endpoint for long jobs
     awsenv use demo-denied       # one clear line, and the shell is unchanged
     awsenv login demo-sso        # IAM Identity Center: confirm the code at the printed URL
     awsenv use demo-sso && awsenv whoami
