@@ -74,9 +74,15 @@ let package = Package(
         .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])
       ]
     ),
+    // What both test bundles use: the launcher of Tests/harness/http_test_server.py. A plain
+    // target that only tests depend on, so no product links it.
+    .target(
+      name: "TestSupport",
+      path: "Tests/TestSupport"
+    ),
     .testTarget(
       name: "AwsenvCoreTests",
-      dependencies: ["AwsenvCore"],
+      dependencies: ["AwsenvCore", "TestSupport"],
       path: "Tests/AwsenvCoreTests",
       exclude: ["Fixtures", "Conformance"]
     ),
@@ -90,7 +96,7 @@ let package = Package(
     // real bash, zsh and fish.
     .testTarget(
       name: "IntegrationTests",
-      dependencies: [],
+      dependencies: ["TestSupport"],
       path: "Tests/IntegrationTests"
     ),
   ],

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 
 @testable import AwsenvCore
@@ -467,52 +468,5 @@ extension HTTPError {
   }
 }
 
-/// Tests/harness/http_test_server.py, running until ``stop()``.
-private final class LoopbackServers {
-  let http: Int
-  let https: Int
-  let proxy: Int
-  let closed: Int
-  let certificate: String
-  private let process = Process()
-  private let input = Pipe()
-  private let directory: URL
-
-  private struct Ports: Decodable {
-    var http: Int
-    var https: Int
-    var proxy: Int
-    var closed: Int
-    var cert: String
-  }
-
-  init() throws {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("harness/http_test_server.py")
-    directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("awsenv-curl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path, directory.path]
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var line = Data()
-    while !line.contains(UInt8(ascii: "\n")) {
-      let chunk = output.fileHandleForReading.availableData
-      guard !chunk.isEmpty else { break }
-      line.append(chunk)
-    }
-    let ports = try JSONDecoder().decode(Ports.self, from: line)
-    (http, https, proxy, closed, certificate) =
-      (ports.http, ports.https, ports.proxy, ports.closed, ports.cert)
-  }
-
-  func stop() {
-    try? input.fileHandleForWriting.close()
-    process.waitUntilExit()
-    try? FileManager.default.removeItem(at: directory)
-  }
-}
+/// The loopback peers of these tests.
+private typealias LoopbackServers = HTTPTestServer

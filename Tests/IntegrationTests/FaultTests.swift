@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Faults end to end, through the real binary and the shell hook (issue 7): the keyring gone,
@@ -1081,35 +1082,12 @@ final class LoopbackHosts: StoppableServer, @unchecked Sendable {
   let https: Int
   let closed: Int
   let blackHole: Int
-  private let process = Process()
-  private let input = Pipe()
-  private let directory: String
+  private let server: HTTPTestServer
   private var sockets: [Int32] = []
 
-  private struct Ports: Decodable {
-    var http: Int
-    var https: Int
-    var closed: Int
-  }
-
   init() throws {
-    directory = try Harness.makeDirectory()
-    let output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "\(LocalServer.harness)/http_test_server.py", directory]
-    process.environment = LocalServer.environment
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var line = Data()
-    while !line.contains(UInt8(ascii: "\n")) {
-      let chunk = output.fileHandleForReading.availableData
-      guard !chunk.isEmpty else { break }
-      line.append(chunk)
-    }
-    let ports = try JSONDecoder().decode(Ports.self, from: line)
-    (http, https, closed) = (ports.http, ports.https, ports.closed)
+    server = try HTTPTestServer(environment: LocalServer.environment)
+    (http, https, closed) = (server.http, server.https, server.closed)
 
     // Backlog 0 takes one connection into the accept queue; with it full, the kernel drops
     // every further SYN, so the next connect(2) waits until the client gives up.
@@ -1140,10 +1118,8 @@ final class LoopbackHosts: StoppableServer, @unchecked Sendable {
   }
 
   func stop() {
-    try? input.fileHandleForWriting.close()
-    process.waitUntilExit()
+    server.stop()
     for fd in sockets { close(fd) }
     sockets = []
-    try? FileManager.default.removeItem(atPath: directory)
   }
 }
