@@ -25,7 +25,7 @@ def load(name):
 
 def facts():
     found = {}
-    for name in ("facts-switch.tsv", "facts-scale.tsv"):
+    for name in ("facts-switch.tsv", "facts-scale.tsv", "facts-server.tsv"):
         path = os.path.join(results, name)
         if os.path.exists(path):
             for line in open(path):
@@ -206,6 +206,10 @@ if cached and awsume:
     out.append(f"| cached `use` ≥ 40 × faster than awsume | {awsume / max(cached, keys or 0):.0f}×; "
                f"the floor (secret-tool lookup) is {awsume / floor:.0f}× faster than awsume | "
                f"{verdict(awsume / max(cached, keys or 0) >= 40)} |")
+request, request_p90 = num("server-request-median-ms"), num("server-request-p90-ms")
+if request is not None:
+    out.append(f"| one credential request to `exec --server` ≤ 2 ms (cached session, loopback) | "
+               f"{request:.2f} ms median, {request_p90:.2f} ms p90 | {verdict(request <= 2)} |")
 refresh = median_ms(cold, "awsenv use --refresh (role)")
 if refresh and curl:
     floor_cold = ""

@@ -44,7 +44,7 @@ results=$work/results
 mkdir -p "$results"
 case $part in
   all) rm -f "$results/"* ;;
-  switch) rm -f "$results/"{use-cached,startup,use-cold}.json "$results/"prompt-*.json "$results/facts-switch.tsv" ;;
+  switch) rm -f "$results/"{use-cached,startup,use-cold}.json "$results/"prompt-*.json "$results/facts-switch.tsv" "$results/facts-server.tsv" ;;
   scale) rm -f "$results/"scale-*.json "$results/facts-scale.tsv" ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
@@ -57,6 +57,10 @@ cc=${CC:-$(command -v cc || command -v gcc || command -v clang)}
 if [ "$part" != scale ]; then
   echo "bench: switching, refreshing, prompting (runs: $runs)" >&2
   "$root/Tests/harness/sandbox.sh" -- "$root/bench/inner.sh" "$bin" "$work" "$runs"
+  echo "bench: one credential request to exec --server (2,000 requests)" >&2
+  read -r median p90 < <("$root/bench/server.sh" "$bin" 2000 | tail -n 1)
+  printf 'server-request-median-ms\t%s\nserver-request-p90-ms\t%s\n' "$median" "$p90" \
+    >"$results/facts-server.tsv"
 fi
 
 [ "$part" != switch ] || scales=''
