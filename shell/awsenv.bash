@@ -42,7 +42,7 @@ awsenv() {
 }
 
 # Replaces, in $1, what a terminal would act on with `?`, whatever the locale: C0 controls
-# and DEL, the \x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f controls U+0080-U+009F (U+009B is CSI on xterm) and the bidirectional
+# and DEL, the C1 controls U+0080-U+009F (U+009B is CSI on xterm) and the bidirectional
 # controls U+061C, U+200E/F, U+202A-U+202E and U+2066-U+2069. They are matched as their UTF-8
 # bytes under LC_ALL=C, since [[:cntrl:]] alone lets U+009B through in the C locale. Sets
 # __awsenv_text; no fork.
