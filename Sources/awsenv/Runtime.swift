@@ -92,7 +92,7 @@ struct Runtime {
     throws(Failure) -> Activation
   {
     if let role { return try activation(role: role, options: options) }
-    guard let profile else { throw Failure("missing the profile") }
+    guard let profile else { throw Failure("name a profile, or a role with --role-arn") }
     return try activation(profile, options: options)
   }
 
