@@ -101,18 +101,9 @@ public struct STSClient: Sendable {
   )
     -> HTTPRequest
   {
-    let body = ([("Action", action), ("Version", Self.apiVersion)] + parameters)
-      .map { formEncode($0.0) + "=" + formEncode($0.1) }
-      .joined(separator: "&")
-    var request = HTTPRequest(
-      method: "POST", scheme: endpoint.scheme, host: endpoint.host, path: endpoint.path,
-      headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-      body: Array(body.utf8))
-    if let credentials {
-      SigV4(credentials: credentials, region: signingRegion, service: "sts")
-        .sign(&request, date: date)
-    }
-    return request
+    QueryProtocol.request(
+      action, version: Self.apiVersion, parameters, endpoint: endpoint, service: "sts",
+      region: signingRegion, signedWith: credentials, date: date)
   }
 
   /// Sends `action` with retries and returns the parsed success document.
@@ -150,27 +141,18 @@ public struct STSClient: Sendable {
 
   /// The `…Result` document of a 2xx response, or the error it describes.
   static func parse(_ response: HTTPResponse, action: String) -> Result<XMLElementNode, STSError> {
-    let document = XMLElementNode.parse(response.body)
-    if (200..<300).contains(response.status) {
-      guard let document, document.name == "\(action)Response" else {
-        return .failure(
-          .malformed(action: action, status: response.status, detail: "a body that is not STS XML"))
-      }
-      return .success(document)
-    }
-    guard let document,
-      let error = queryErrorElement(in: document),
-      let code = error.value("Code"), isErrorCode(code)
-    else {
+    switch QueryProtocol.read(response, action: action) {
+    case .document(let document): return .success(document)
+    case .error(let code, let message):
       return .failure(
-        .malformed(
-          action: action, status: response.status,
-          detail: response.status >= 500 ? "a server error" : "a body that is not an STS error"))
+        .service(action: action, status: response.status, code: code, message: message))
+    case .malformed:
+      let detail =
+        (200..<300).contains(response.status)
+        ? "a body that is not STS XML"
+        : response.status >= 500 ? "a server error" : "a body that is not an STS error"
+      return .failure(.malformed(action: action, status: response.status, detail: detail))
     }
-    return .failure(
-      .service(
-        action: action, status: response.status, code: code,
-        message: sanitizeServerMessage(error.value("Message") ?? "")))
   }
 
   static func credentials(in document: XMLElementNode, action: String) throws(STSError)
